@@ -1,0 +1,88 @@
+package dev.gengate;
+
+import dev.gengate.common.config.ConfigException;
+import dev.gengate.common.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts gengate: reads the configuration once, starts embedded PostgreSQL/Redis where no URL is configured,
+ * migrates the schema, deploys the modules, and stops all of it on SIGTERM/SIGINT.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    AppConfig config;
+    try {
+      config = AppConfig.parse(ConfigLoader.load(configFile(args), System.getenv()));
+    } catch (ConfigException e) {
+      System.err.println("gengate: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.setProperty("gengate.log.appender", config.jsonLogs() ? "JSON" : "TEXT");
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    Logger log = LoggerFactory.getLogger(Main.class);
+    try {
+      run(withAdminToken(config), log);
+    } catch (RuntimeException e) {
+      log.error("gengate could not start: {}", e.toString(), e);
+      System.exit(1);
+    }
+  }
+
+  private static void run(AppConfig config, Logger log) {
+    long started = System.nanoTime();
+    EmbeddedServices services = EmbeddedServices.start(config);
+    AppConfig resolved = services.config();
+    Migrations.migrate(resolved.db().url());
+    Vertx vertx = Vertx.vertx();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("gengate stopping");
+      try {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x did not stop cleanly: {}", e.toString());
+      }
+      services.close();
+    }, "gengate-shutdown"));
+    try {
+      Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("deployment failed: " + e.getMessage(), e);
+    }
+    log.info("gengate listening on http://{}:{} (started in {} ms)", resolved.http().host(), resolved.http().port(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /** An empty admin token is replaced by a random one, printed once so the operator can use it. */
+  private static AppConfig withAdminToken(AppConfig config) {
+    if (!config.http().adminToken().isBlank()) {
+      return config;
+    }
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    String token = "adm_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    System.out.println("gengate: admin.token is not set; the admin token for this run is: " + token);
+    return config.with("admin", "token", token);
+  }
+
+  private static Path configFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--conf") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--conf=")) {
+        return Path.of(args[i].substring("--conf=".length()));
+      }
+    }
+    return null;
+  }
+
+}

@@ -1,0 +1,52 @@
+package dev.gengate.http;
+
+import dev.gengate.common.config.ConfigReader;
+import dev.gengate.limits.LimitsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP edge: routing, authentication, validation and error mapping. It never touches PostgreSQL or Redis;
+ * every request becomes event-bus requests to the modules. Deployed with {@code http.instances} instances that
+ * share one port.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    ConfigReader root = new ConfigReader(config());
+    HttpConfig http = HttpConfig.from(root);
+    LimitsConfig limits = LimitsConfig.from(root);
+    Router router = Router.router(vertx);
+    ErrorResponder errors = new ErrorResponder(http.bodyLimit());
+    router.route().handler(ctx -> {
+      RequestContext.begin(ctx);
+      AccessLog.attach(ctx);
+      ctx.next();
+    });
+    router.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimit()));
+    router.route().failureHandler(errors::handle);
+    router.errorHandler(404, errors::handle);
+    router.errorHandler(405, errors::handle);
+
+    Auth auth = new Auth(vertx, http.adminToken(), http.busTimeout());
+    HealthRoutes.mount(router, vertx);
+    new AdminRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
+    new MeRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
+
+    return vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}
