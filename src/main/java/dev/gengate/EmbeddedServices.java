@@ -100,6 +100,11 @@ public final class EmbeddedServices implements AutoCloseable {
     return dev.gengate.common.config.ConfigReader.redact(uri);
   }
 
+  /** True when the configuration named both servers, so no embedded one runs. */
+  public boolean startedNothing() {
+    return postgres == null && redis == null;
+  }
+
   /** The configuration with the embedded services' URLs filled in. */
   public AppConfig config() {
     return config;
