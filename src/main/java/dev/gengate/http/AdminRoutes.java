@@ -36,6 +36,7 @@ final class AdminRoutes {
     router.get("/v1/admin/users/:id").respond(this::getUser);
     router.patch("/v1/admin/users/:id").respond(this::patchUser);
     router.post("/v1/admin/users/:id/credits").respond(this::adjustCredits);
+    router.get("/v1/admin/ledger/check").respond(this::checkLedger);
   }
 
   private Future<JsonObject> createUser(RoutingContext ctx) {
@@ -97,6 +98,14 @@ final class AdminRoutes {
           ctx.response().setStatusCode(201);
           return Views.entry(entry);
         });
+  }
+
+  private Future<JsonObject> checkLedger(RoutingContext ctx) {
+    // A full scan: allow it more time than an ordinary request.
+    return Bus.<LedgerApi.LedgerReport>request(vertx, LedgerApi.CHECK, "check", timeout.multipliedBy(6))
+        .map(report -> new JsonObject()
+            .put("healthy", report.violations().isEmpty())
+            .put("violations", new io.vertx.core.json.JsonArray(report.violations())));
   }
 
   private JsonObject userJson(UserView user) {

@@ -27,12 +27,14 @@ public final class LedgerApi {
   public static final String ADJUST_CREDITS = "ledger.credits.adjust";
   /** {@link ListEntries} → {@link EntryPage}, newest first. */
   public static final String LIST_ENTRIES = "ledger.entries.list";
+  /** Any body → {@link LedgerReport}: every violation of the ledger invariants (empty when healthy). */
+  public static final String CHECK = "ledger.check";
   /** Any body → "ok" once PostgreSQL answers a query. */
   public static final String PING = "ledger.ping";
 
   public static final List<Class<?>> MESSAGE_TYPES = List.of(
       Authenticate.class, CreateUser.class, CreatedUser.class, UserId.class, SetPremium.class, UserView.class,
-      AdjustCredits.class, LedgerEntry.class, ListEntries.class, EntryPage.class);
+      AdjustCredits.class, LedgerEntry.class, ListEntries.class, EntryPage.class, LedgerReport.class);
 
   /** SHA-256 of the presented bearer token. */
   public record Authenticate(byte[] keyHash) {}
@@ -61,4 +63,6 @@ public final class LedgerApi {
   public record ListEntries(UUID userId, int limit, Long beforeId) {}
 
   public record EntryPage(List<LedgerEntry> items, Long nextCursor) {}
+
+  public record LedgerReport(List<String> violations) {}
 }

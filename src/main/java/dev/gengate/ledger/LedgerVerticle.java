@@ -23,6 +23,7 @@ public final class LedgerVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, DbConfig.from(root.section("db")));
     Bus.registerCodecs(vertx, LedgerApi.MESSAGE_TYPES);
     UserLedger users = new UserLedger(pool);
+    LedgerCheck check = new LedgerCheck(pool);
     List<MessageConsumer<?>> consumers = List.of(
         Bus.serve(vertx, LedgerApi.AUTHENTICATE, (LedgerApi.Authenticate m) -> users.authenticate(m.keyHash())),
         Bus.serve(vertx, LedgerApi.CREATE_USER, users::create),
@@ -30,6 +31,7 @@ public final class LedgerVerticle extends VerticleBase {
         Bus.serve(vertx, LedgerApi.SET_PREMIUM, users::setPremium),
         Bus.serve(vertx, LedgerApi.ADJUST_CREDITS, users::adjust),
         Bus.serve(vertx, LedgerApi.LIST_ENTRIES, users::listEntries),
+        Bus.serve(vertx, LedgerApi.CHECK, (Object ignored) -> check.run().map(LedgerApi.LedgerReport::new)),
         Bus.serve(vertx, LedgerApi.PING, (Object ignored) -> users.ping()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
