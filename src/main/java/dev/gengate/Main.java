@@ -6,9 +6,11 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Starts gengate: reads the configuration once, starts embedded PostgreSQL/Redis where no URL is configured,
@@ -43,22 +45,41 @@ public final class Main {
     AppConfig resolved = services.config();
     Migrations.migrate(resolved.db().url());
     Vertx vertx = Vertx.vertx();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("gengate stopping");
-      try {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.warn("Vert.x did not stop cleanly: {}", e.toString());
-      }
-      services.close();
-    }, "gengate-shutdown"));
+    List<String> deployments;
     try {
-      Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS);
+      deployments = Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
+      services.close();
       throw new IllegalStateException("deployment failed: " + e.getMessage(), e);
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, deployments, services, log), "gengate-stop"));
+    // SIGTERM is the normal way to stop a service: exit 0 after the graceful stop, not 143.
+    Signal.handle(new Signal("TERM"), signal -> System.exit(0));
     log.info("gengate listening on http://{}:{} (started in {} ms)", resolved.http().host(), resolved.http().port(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /**
+   * Graceful stop, in reverse deployment order: the HTTP edge first (no new requests, in-flight ones finish
+   * within http.shutdownGrace), then execution (unfinished work is handed back for another instance), then the
+   * owners of PostgreSQL and Redis, then the embedded servers.
+   */
+  private static void stop(Vertx vertx, List<String> deployments, EmbeddedServices services, Logger log) {
+    log.info("gengate stopping");
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("a module did not stop cleanly: {}", e.toString());
+      }
+    }
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not stop cleanly: {}", e.toString());
+    }
+    services.close();
+    log.info("gengate stopped");
   }
 
   /** An empty admin token is replaced by a random one, printed once so the operator can use it. */

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /** {@code http.*} and {@code admin.token}: how the HTTP edge listens and whom it lets into /v1/admin. */
 public record HttpConfig(
-    String host, int port, int instances, int bodyLimit, Duration busTimeout, Duration maxWait, String adminToken) {
+    String host, int port, int instances, int bodyLimit, Duration busTimeout, Duration maxWait, Duration shutdownGrace,
+    String adminToken) {
 
   public static HttpConfig from(ConfigReader root) {
     ConfigReader http = root.section("http");
@@ -16,6 +17,7 @@ public record HttpConfig(
         http.intValue("bodyLimit", 65536, 1024, 64 * 1024 * 1024),
         http.duration("busTimeout", Duration.ofSeconds(5), Duration.ofMillis(10)),
         http.duration("maxWait", Duration.ofSeconds(60), Duration.ZERO),
+        http.duration("shutdownGrace", Duration.ofSeconds(10), Duration.ZERO),
         root.section("admin").string("token", ""));
   }
 }

@@ -16,11 +16,12 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
+  private HttpConfig http;
 
   @Override
   public Future<?> start() {
     ConfigReader root = new ConfigReader(config());
-    HttpConfig http = HttpConfig.from(root);
+    http = HttpConfig.from(root);
     LimitsConfig limits = LimitsConfig.from(root);
     Router router = Router.router(vertx);
     ErrorResponder errors = new ErrorResponder(http.bodyLimit());
@@ -47,6 +48,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    // Graceful: stop accepting, let in-flight requests finish within the grace period.
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(http.shutdownGrace().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 }

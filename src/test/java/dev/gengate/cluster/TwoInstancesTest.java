@@ -1,0 +1,83 @@
+package dev.gengate.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gengate.testing.Api;
+import dev.gengate.testing.Api.Reply;
+import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.LedgerInvariants;
+import dev.gengate.testing.ServiceProcess;
+import dev.gengate.testing.TestService;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two service processes on one PostgreSQL and Redis behave as one service. */
+class TwoInstancesTest {
+  private static Vertx vertx;
+  private static ServiceProcess first;
+  private static ServiceProcess second;
+  private static Api one;
+  private static Api two;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    first = ServiceProcess.start(Map.of());
+    second = ServiceProcess.start(Map.of());
+    one = new Api(vertx, first.port());
+    two = new Api(vertx, second.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    first.close();
+    second.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void aUserCreatedThroughOneInstanceIsServedByTheOther() {
+    TestUser user = one.createUser(7);
+    assertThat(two.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(7);
+  }
+
+  @Test
+  void anIdempotentTopUpRacedAcrossInstancesIsAppliedOnce() {
+    TestUser user = one.createUser(0);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "across-instances");
+    String body = new JsonObject().put("amount", 30).put("reason", "promo").encode();
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Api api = i % 2 == 0 ? one : two;
+      replies.add(api.send(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", TestService.ADMIN_TOKEN,
+          body, headers));
+    }
+    List<Reply> done = Api.await(Future.all(replies)).list();
+    assertThat(done).extracting(Reply::status).containsOnly(201);
+    assertThat(done).extracting(r -> r.json().getLong("id")).containsOnly(done.get(0).json().getLong("id"));
+    assertThat(two.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(30);
+    LedgerInvariants.assertHold();
+  }
+
+  @Test
+  void sigtermStopsAnInstanceCleanlyWhileTheOtherKeepsServing() throws Exception {
+    ServiceProcess third = ServiceProcess.start(Map.of());
+    try {
+      assertThat(third.terminate(Duration.ofSeconds(30))).isZero();
+      TestUser user = one.createUser(1);
+      assertThat(two.get("/v1/me", user.apiKey()).status()).isEqualTo(200);
+    } finally {
+      third.close();
+    }
+  }
+}
