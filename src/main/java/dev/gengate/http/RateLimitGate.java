@@ -39,6 +39,8 @@ public final class RateLimitGate {
   public RateLimitGate(Vertx vertx, LimitsConfig limits) {
     this.vertx = vertx;
     this.limits = limits;
+    // The gate sends these records even when the limits module is not deployed here (then it fails open/closed).
+    Bus.registerCodecs(vertx, LimitsApi.MESSAGE_TYPES);
   }
 
   public Future<Void> admit(RoutingContext ctx, UserView user) {
