@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class RateLimitVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitVerticle.class);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-  /** Shared by all instances in the process: at most one warning a minute, and one line on recovery. */
+  /** Shared by all instances in the process: at most one warning a minute, and one line on recovery after it. */
   private static final AtomicLong NEXT_WARNING = new AtomicLong(System.nanoTime());
   private static final AtomicBoolean FAILING = new AtomicBoolean();
+  private static final long START_TIMEOUT_MS = 2_000;
 
   private final AtomicLong sequence = new AtomicLong();
   private Redis redis;
@@ -57,8 +58,10 @@ public final class RateLimitVerticle extends VerticleBase {
     return vertx.executeBlocking(SlidingWindow::load)
         .compose(loaded -> {
           script = loaded;
-          // Loading now saves a NOSCRIPT round trip later; Redis being away at start is not fatal.
-          return reload().timeout(redisTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          // Loading now saves a NOSCRIPT round trip later; Redis being away at start is not fatal. The first
+          // command also opens the first connection, so it gets more time than a check.
+          long startTimeout = Math.max(redisTimeout.toMillis(), START_TIMEOUT_MS);
+          return reload().timeout(startTimeout, TimeUnit.MILLISECONDS)
               .recover(failure -> {
                 warn(failure);
                 return Future.succeededFuture();
@@ -127,10 +130,10 @@ public final class RateLimitVerticle extends VerticleBase {
   }
 
   private static void warn(Throwable failure) {
-    FAILING.set(true);
     long now = System.nanoTime();
     long next = NEXT_WARNING.get();
     if (now - next >= 0 && NEXT_WARNING.compareAndSet(next, now + WARN_INTERVAL_NANOS)) {
+      FAILING.set(true);
       LOG.warn("Redis is not answering rate-limit requests ({}); they fail with SERVICE_UNAVAILABLE"
           + " (next warning in a minute at the earliest)", failure.toString());
     }
