@@ -25,23 +25,16 @@ local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
-local allowed = 0
 if count < limit then
   redis.call('ZADD', key, now, ARGV[3])
-  count = count + 1
-  allowed = 1
+  -- This entry is the newest: the window empties (and the key may go) one window from now.
+  redis.call('PEXPIRE', key, math.ceil(window / 1000))
+  return {1, count + 1, 0, window}
 end
 
-local retry = 0
-if allowed == 0 then
-  -- Room for one more once every entry up to rank (count - limit) has aged out: with the usual count == limit
-  -- that is the oldest entry; more when the user's limit was lowered (premium to free).
-  local entry = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-  retry = tonumber(entry[2]) + window - now
-end
-
+-- Rejected: nothing recorded, so the key keeps the expiry its newest entry set. Room for one more once every
+-- entry up to rank (count - limit) has aged out: with the usual count == limit that is the oldest entry; more
+-- when the user's limit was lowered (premium to free).
+local entry = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
 local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-local reset = tonumber(newest[2]) + window - now
-redis.call('PEXPIRE', key, math.ceil(reset / 1000))
-
-return {allowed, count, retry, reset}
+return {0, count, tonumber(entry[2]) + window - now, tonumber(newest[2]) + window - now}
