@@ -17,6 +17,8 @@ import io.vertx.sqlclient.PoolOptions;
  */
 public final class Clients {
   private static final String SHARED_POOL = "gengate-pg";
+  /** A Redis that does not accept a connection within this is as good as down (callers bound each command too). */
+  private static final int REDIS_CONNECT_TIMEOUT_MS = 1_000;
 
   private Clients() {}
 
@@ -40,6 +42,7 @@ public final class Clients {
         .setMaxPoolSize(redis.poolSize())
         .setMaxPoolWaiting(10_000)
         .setMaxWaitingHandlers(10_000);
+    options.getNetClientOptions().setConnectTimeout(REDIS_CONNECT_TIMEOUT_MS);
     return Redis.createClient(vertx, options);
   }
 }
