@@ -14,6 +14,7 @@ CREATE TABLE notification_outbox (
     attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     -- The instance sending the row right now, until when (a lease: an instance that dies mid-send lets go).
+    -- A sent or failed row keeps locked_by: the instance that made the last attempt.
     locked_by        TEXT,
     locked_until     TIMESTAMPTZ,
     claimed_at       TIMESTAMPTZ,   -- start of the latest attempt (global messages-per-second budget)

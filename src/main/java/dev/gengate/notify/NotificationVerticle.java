@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ public final class NotificationVerticle extends VerticleBase {
     purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> purge());
     if (firstOfDeployment()) {
       LOG.info("Telegram notifications are on: {} (a chat at most every {} ms, at most {} messages per second,"
-              + " {} attempts)", config.apiBaseUrl(), config.perChatInterval().toMillis(),
+              + " {} attempts)", ConfigReader.redact(config.apiBaseUrl()), config.perChatInterval().toMillis(),
           config.globalPerSecond(), config.maxAttempts());
     }
     return wake.completion().onSuccess(v -> pump());
@@ -163,8 +164,13 @@ public final class NotificationVerticle extends VerticleBase {
 
   private void deliver(Claimed row) {
     inFlight++;
-    String text = Messages.render(row.language(), row.event(), row.payload());
-    telegram.sendMessage(row.chatId(), text)
+    Future<Result> attempt;
+    try {
+      attempt = telegram.sendMessage(row.chatId(), Messages.render(row.language(), row.event(), row.payload()));
+    } catch (RuntimeException e) {
+      attempt = Future.succeededFuture(new Permanent(0, "cannot write the message: " + e));
+    }
+    attempt
         .compose(result -> closed ? Future.succeededFuture(0L) : record(row, result))
         .onComplete(ar -> {
           inFlight--;
@@ -193,7 +199,7 @@ public final class NotificationVerticle extends VerticleBase {
       metrics.sent(row.event());
       LOG.debug("Telegram message {} ({} of generation {}) sent to chat {} on attempt {}",
           row.id(), row.event().dbName(), row.generationId(), row.chatId(), row.attempts());
-      return queue.markSent(row.id()).map(spacing);
+      return persist(() -> queue.markSent(row.id())).map(spacing);
     }
     if (result instanceof Permanent rejected) {
       metrics.failed("rejected");
@@ -204,21 +210,22 @@ public final class NotificationVerticle extends VerticleBase {
         LOG.warn("Telegram message {} to chat {} dropped: Telegram rejected it ({})",
             row.id(), row.chatId(), rejected.error());
       }
-      return queue.markFailed(row.id(), rejected.error()).map(spacing);
+      return persist(() -> queue.markFailed(row.id(), rejected.error())).map(spacing);
     }
     String error = result instanceof RateLimited limited ? limited.error() : ((Transient) result).error();
     if (row.attempts() >= config.maxAttempts()) {
       metrics.failed("exhausted");
       LOG.error("Telegram message {} ({} of generation {}) to chat {} given up after {} attempts: {}",
           row.id(), row.event().dbName(), row.generationId(), row.chatId(), row.attempts(), error);
-      return queue.markFailed(row.id(), "gave up after " + row.attempts() + " attempts: " + error).map(spacing);
+      String gaveUp = "gave up after " + row.attempts() + " attempts: " + error;
+      return persist(() -> queue.markFailed(row.id(), gaveUp)).map(spacing);
     }
     if (result instanceof RateLimited limited) {
       long delay = TimeUnit.SECONDS.toMillis(limited.retryAfterSeconds());
       metrics.retried("rate_limited");
       LOG.info("Telegram asks to wait {} s before writing to chat {} again; message {} waits until then",
           limited.retryAfterSeconds(), row.chatId(), row.id());
-      return queue.retryLater(row.id(), delay, error).map(delay + 1);
+      return persist(() -> queue.retryLater(row.id(), delay, error)).map(delay + 1);
     }
     Transient failure = (Transient) result;
     long delay = backoffMillis(row.attempts());
@@ -230,7 +237,21 @@ public final class NotificationVerticle extends VerticleBase {
       LOG.warn("Telegram message {} to chat {} failed on attempt {} of {}: {}; retrying in {} ms",
           row.id(), row.chatId(), row.attempts(), config.maxAttempts(), error, delay);
     }
-    return queue.retryLater(row.id(), delay, error).map(Math.max(delay, spacing) + 1);
+    return persist(() -> queue.retryLater(row.id(), delay, error)).map(Math.max(delay, spacing) + 1);
+  }
+
+  /**
+   * Writes an outcome, trying a few times over a second: a database hiccup right after a message went out
+   * should not leave the row leased, to be sent a second time when the lease ends.
+   */
+  private Future<Void> persist(Supplier<Future<Void>> write) {
+    return persist(write, 4);
+  }
+
+  private Future<Void> persist(Supplier<Future<Void>> write, int triesLeft) {
+    return write.get().recover(failure -> triesLeft <= 1 || closed
+        ? Future.failedFuture(failure)
+        : vertx.timer(250).compose(t -> persist(write, triesLeft - 1)));
   }
 
   /** Exponential backoff from the attempt just made (1 = first), capped, with "equal jitter" (half to all). */

@@ -55,10 +55,10 @@ final class OutboxSql {
           + " FROM due WHERE n.id = due.id"
           + " RETURNING n.id, n.chat_id, n.language, n.event, n.generation_id, n.payload, n.attempts";
 
-  /** Parameters: id, owner. Only the lease holder records an outcome. */
+  /** Parameters: id, owner. Only the lease holder records an outcome; a finished row keeps its sender's name. */
   static final String MARK_SENT =
       "UPDATE notification_outbox SET status = 'sent', sent_at = statement_timestamp(),"
-          + " last_attempt_at = statement_timestamp(), last_error = NULL, locked_by = NULL, locked_until = NULL"
+          + " last_attempt_at = statement_timestamp(), last_error = NULL, locked_until = NULL"
           + " WHERE id = $1 AND locked_by = $2 AND status = 'pending'";
 
   /** Parameters: id, owner, delay in ms, error. */
@@ -70,7 +70,7 @@ final class OutboxSql {
   /** Parameters: id, owner, error. */
   static final String MARK_FAILED =
       "UPDATE notification_outbox SET status = 'failed', last_attempt_at = statement_timestamp(),"
-          + " last_error = $3, locked_by = NULL, locked_until = NULL"
+          + " last_error = $3, locked_until = NULL"
           + " WHERE id = $1 AND locked_by = $2 AND status = 'pending'";
 
   /** Parameter: owner. Hands back what a stopping instance still holds, for others to send at once. */
