@@ -4,6 +4,7 @@ import dev.gengate.common.config.Sections;
 import dev.gengate.http.HttpVerticle;
 import dev.gengate.ledger.LedgerVerticle;
 import dev.gengate.limits.RateLimitVerticle;
+import dev.gengate.notify.NotificationVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,6 +29,8 @@ public final class Gengate {
             Sections.pick(json, "db", "limits", "models", "defaultModel", "generation", "telegram"), ids)
         .compose(v -> deploy(vertx, RateLimitVerticle::new, config.limitsInstances(),
             Sections.pick(json, "redis", "limits"), ids))
+        .compose(v -> deploy(vertx, NotificationVerticle::new, config.notifyInstances(),
+            Sections.pick(json, "db", "telegram"), ids))
         .compose(v -> deploy(vertx, HttpVerticle::new, config.http().instances(),
             Sections.pick(json, "http", "admin", "limits", "models", "defaultModel"), ids))
         .map(v -> ids);

@@ -8,7 +8,8 @@ import java.util.Set;
 /** {@code telegram.*}: the Bot API endpoint, the token (empty = notifications off), throttling and retries. */
 public record TelegramConfig(
     String botToken, URI apiBaseUrl, Duration perChatInterval, int globalPerSecond, int maxAttempts,
-    Duration backoffBase, Duration backoffMax, Duration pollInterval, Duration requestTimeout) {
+    Duration backoffBase, Duration backoffMax, Duration pollInterval, Duration requestTimeout,
+    Duration retention) {
 
   public static TelegramConfig from(ConfigReader root) {
     ConfigReader t = root.section("telegram");
@@ -22,10 +23,18 @@ public record TelegramConfig(
         t.duration("backoffBase", Duration.ofSeconds(1), Duration.ofMillis(1)),
         t.duration("backoffMax", Duration.ofMinutes(5), Duration.ofMillis(1)),
         t.duration("pollInterval", Duration.ofMillis(500), Duration.ofMillis(10)),
-        t.duration("requestTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)));
+        t.duration("requestTimeout", Duration.ofSeconds(10), Duration.ofMillis(10)),
+        t.duration("retention", Duration.ofDays(7), Duration.ofMinutes(1)));
   }
 
   public boolean enabled() {
     return !botToken.isEmpty();
+  }
+
+  /** Never prints the token: records print their fields, and this one is a secret. */
+  @Override
+  public String toString() {
+    return "TelegramConfig[apiBaseUrl=" + apiBaseUrl + ", enabled=" + enabled() + ", perChatInterval="
+        + perChatInterval + ", globalPerSecond=" + globalPerSecond + ", maxAttempts=" + maxAttempts + "]";
   }
 }

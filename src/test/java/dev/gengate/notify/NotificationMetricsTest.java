@@ -1,0 +1,75 @@
+package dev.gengate.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gengate.testing.Api;
+import dev.gengate.testing.TestService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** With a Micrometer registry behind Vert.x, every delivery outcome is counted and the backlog is a gauge. */
+class NotificationMetricsTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final MeterRegistry REGISTRY = new SimpleMeterRegistry();
+  private static Vertx vertx;
+  private static FakeTelegram telegram;
+  private static TestService service;
+  private static Pool pool;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(REGISTRY))
+        .build();
+    telegram = FakeTelegram.start(vertx, NotifyFixture.TOKEN);
+    service = TestService.start(vertx, NotifyFixture.settings(telegram.baseUrl()));
+    pool = NotifyFixture.pool(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    service.stop();
+    NotifyFixture.finishPending();
+    vertx.close().await();
+  }
+
+  @Test
+  void sentRetriedAndFailedMessagesAreCountedAndTheBacklogIsAGauge() {
+    assertThat(BackendRegistries.getDefaultNow()).isSameAs(REGISTRY);
+    Api api = service.api();
+    long fine = NotifyFixture.newChatId();
+    long flaky = NotifyFixture.newChatId();
+    long blocked = NotifyFixture.newChatId();
+    telegram.answer(call -> call.chatId() == flaky && call.nth() == 1 ? FakeTelegram.error(500, "Internal Server Error")
+        : call.chatId() == blocked ? FakeTelegram.error(403, "Forbidden: bot was blocked by the user")
+        : FakeTelegram.OK);
+
+    UUID a = NotifyFixture.enqueue(vertx, pool, NotifyFixture.createUser(api, fine, "en"), NotificationEvent.STARTED,
+        NotificationPayload.started("demo", null));
+    UUID b = NotifyFixture.enqueue(vertx, pool, NotifyFixture.createUser(api, flaky, "en"), NotificationEvent.STARTED,
+        NotificationPayload.started("demo", null));
+    UUID c = NotifyFixture.enqueue(vertx, pool, NotifyFixture.createUser(api, blocked, "en"), NotificationEvent.STARTED,
+        NotificationPayload.started("demo", null));
+    NotifyFixture.awaitStatus(a, NotificationEvent.STARTED, "sent", WAIT);
+    NotifyFixture.awaitStatus(b, NotificationEvent.STARTED, "sent", WAIT);
+    NotifyFixture.awaitStatus(c, NotificationEvent.STARTED, "failed", WAIT);
+
+    assertThat(REGISTRY.get("gengate.notify.sent").tag("event", "started").counter().count()).isEqualTo(2);
+    assertThat(REGISTRY.get("gengate.notify.retried").tag("cause", "server_error").counter().count()).isEqualTo(1);
+    assertThat(REGISTRY.get("gengate.notify.failed").tag("reason", "rejected").counter().count()).isEqualTo(1);
+    assertThat(REGISTRY.get("gengate.notify.backlog").gauge().value()).isGreaterThanOrEqualTo(0);
+  }
+}
