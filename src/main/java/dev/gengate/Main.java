@@ -1,8 +1,13 @@
 package dev.gengate;
 
+import dev.gengate.common.Readiness;
 import dev.gengate.common.config.ConfigException;
 import dev.gengate.common.config.ConfigLoader;
+import dev.gengate.common.config.ConfigReader;
+import dev.gengate.common.config.VertxConfig;
+import dev.gengate.common.metrics.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -19,8 +24,10 @@ public final class Main {
 
   public static void main(String[] args) {
     AppConfig config;
+    VertxOptions vertxOptions;
     try {
       config = AppConfig.parse(ConfigLoader.load(configFile(args), System.getenv()));
+      vertxOptions = VertxConfig.from(new ConfigReader(config.json())).options();
     } catch (ConfigException e) {
       System.err.println("gengate: " + e.getMessage());
       System.exit(2);
@@ -30,19 +37,20 @@ public final class Main {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     Logger log = LoggerFactory.getLogger(Main.class);
     try {
-      run(withAdminToken(config), log);
+      run(withAdminToken(config), vertxOptions, log);
     } catch (RuntimeException e) {
       log.error("gengate could not start: {}", e.toString(), e);
       System.exit(1);
     }
   }
 
-  private static void run(AppConfig config, Logger log) {
+  private static void run(AppConfig config, VertxOptions vertxOptions, Logger log) {
     long started = System.nanoTime();
     EmbeddedServices services = EmbeddedServices.start(config);
     AppConfig resolved = services.config();
-    Migrations.migrate(resolved.db().url());
-    Vertx vertx = Vertx.vertx();
+    String schemaVersion = Migrations.migrate(resolved.db().url());
+    Vertx vertx = Metrics.newVertx(vertxOptions);
+    Readiness.migrated(vertx, schemaVersion);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("gengate stopping");
       try {
@@ -53,7 +61,7 @@ public final class Main {
       services.close();
     }, "gengate-shutdown"));
     try {
-      Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS);
+      Readiness.deployed(vertx, Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new IllegalStateException("deployment failed: " + e.getMessage(), e);
     }
