@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * migrates the schema, deploys the modules, and stops all of it on SIGTERM/SIGINT.
  */
 public final class Main {
+  static final String LOG_APPENDER_PROPERTY = "gengate.log.appender";
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -33,7 +35,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    System.setProperty("gengate.log.appender", config.jsonLogs() ? "JSON" : "TEXT");
+    System.setProperty(LOG_APPENDER_PROPERTY, logAppender(config));
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     Logger log = LoggerFactory.getLogger(Main.class);
     try {
@@ -67,6 +69,11 @@ public final class Main {
     }
     log.info("gengate listening on http://{}:{} (started in {} ms)", resolved.http().host(), resolved.http().port(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /** The logback appender (see logback.xml) that {@code log.format} selects: TEXT or JSON. */
+  static String logAppender(AppConfig config) {
+    return config.jsonLogs() ? "JSON" : "TEXT";
   }
 
   /** An empty admin token is replaced by a random one, printed once so the operator can use it. */
