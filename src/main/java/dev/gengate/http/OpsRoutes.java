@@ -1,5 +1,6 @@
 package dev.gengate.http;
 
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.common.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +28,7 @@ final class OpsRoutes {
   static void mount(Router router, Vertx vertx) {
     // Read once per verticle instance, off the event loop.
     OpsRoutes routes = new OpsRoutes(vertx.executeBlocking(OpsRoutes::readOpenApi, false));
+    GengateMetrics.init();
     router.get("/metrics").handler(PrometheusScrapingHandler.create(Metrics.registry()));
     router.get("/openapi.yaml").handler(routes::openapi);
   }

@@ -53,6 +53,14 @@ public final class GengateMetrics {
 
   private GengateMetrics() {}
 
+  /**
+   * Registers the meters without tags (gauges, the fail-open counter) so that a scrape shows them from the start;
+   * tagged counters appear with their first increment.
+   */
+  public static void init() {
+    // Loading the class registers them.
+  }
+
   /** A generation was created and charged. */
   public static void generationCreated(String model) {
     CREATED.withTags("model", tag(model)).increment();
