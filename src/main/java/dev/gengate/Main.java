@@ -1,8 +1,13 @@
 package dev.gengate;
 
+import dev.gengate.common.Readiness;
 import dev.gengate.common.config.ConfigException;
 import dev.gengate.common.config.ConfigLoader;
+import dev.gengate.common.config.ConfigReader;
+import dev.gengate.common.config.VertxConfig;
+import dev.gengate.common.metrics.Metrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -17,37 +22,43 @@ import sun.misc.Signal;
  * migrates the schema, deploys the modules, and stops all of it on SIGTERM/SIGINT.
  */
 public final class Main {
+  static final String LOG_APPENDER_PROPERTY = "gengate.log.appender";
+
   private Main() {}
 
   public static void main(String[] args) {
     AppConfig config;
+    VertxOptions vertxOptions;
     try {
       config = AppConfig.parse(ConfigLoader.load(configFile(args), System.getenv()));
+      vertxOptions = VertxConfig.from(new ConfigReader(config.json())).options();
     } catch (ConfigException e) {
       System.err.println("gengate: " + e.getMessage());
       System.exit(2);
       return;
     }
-    System.setProperty("gengate.log.appender", config.jsonLogs() ? "JSON" : "TEXT");
+    System.setProperty(LOG_APPENDER_PROPERTY, logAppender(config));
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     Logger log = LoggerFactory.getLogger(Main.class);
     try {
-      run(withAdminToken(config), log);
+      run(withAdminToken(config), vertxOptions, log);
     } catch (RuntimeException e) {
       log.error("gengate could not start: {}", e.toString(), e);
       System.exit(1);
     }
   }
 
-  private static void run(AppConfig config, Logger log) {
+  private static void run(AppConfig config, VertxOptions vertxOptions, Logger log) {
     long started = System.nanoTime();
     EmbeddedServices services = EmbeddedServices.start(config);
     AppConfig resolved = services.config();
-    Migrations.migrate(resolved.db().url());
-    Vertx vertx = Vertx.vertx();
+    String schemaVersion = Migrations.migrate(resolved.db().url());
+    Vertx vertx = Metrics.newVertx(vertxOptions);
+    Readiness.migrated(vertx, schemaVersion);
     List<String> deployments;
     try {
       deployments = Gengate.deploy(vertx, resolved).await(60, TimeUnit.SECONDS);
+      Readiness.deployed(vertx, deployments);
     } catch (Exception e) {
       services.close();
       throw new IllegalStateException("deployment failed: " + e.getMessage(), e);
@@ -80,6 +91,11 @@ public final class Main {
     }
     services.close();
     log.info("gengate stopped");
+  }
+
+  /** The logback appender (see logback.xml) that {@code log.format} selects: TEXT or JSON. */
+  static String logAppender(AppConfig config) {
+    return config.jsonLogs() ? "JSON" : "TEXT";
   }
 
   /** An empty admin token is replaced by a random one, printed once so the operator can use it. */

@@ -11,7 +11,8 @@ public final class Migrations {
 
   private Migrations() {}
 
-  public static void migrate(URI postgresUrl) {
+  /** Returns the schema version now in the database (the latest migration applied). */
+  public static String migrate(URI postgresUrl) {
     JdbcTarget target = JdbcTarget.of(postgresUrl);
     Flyway flyway = Flyway.configure()
         .dataSource(target.jdbcUrl(), target.user(), target.password())
@@ -19,7 +20,10 @@ public final class Migrations {
         .connectRetries(10)
         .load();
     int applied = flyway.migrate().migrationsExecuted;
-    LOG.info("database schema up to date ({} migration(s) applied now)", applied);
+    var current = flyway.info().current();
+    String version = current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+    LOG.info("database schema up to date at version {} ({} migration(s) applied now)", version, applied);
+    return version;
   }
 
   /** The JDBC form of a {@code postgresql://user:pass@host:port/db?params} URL. */

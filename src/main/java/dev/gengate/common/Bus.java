@@ -1,5 +1,6 @@
 package dev.gengate.common;
 
+import dev.gengate.common.metrics.GengateMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,10 +38,19 @@ public final class Bus {
     }
   }
 
-  /** Sends a request and yields the reply body; fails with the bus's ReplyException (see {@link AppError#from}). */
+  /**
+   * Sends a request and yields the reply body; fails with the bus's ReplyException (see {@link AppError#from}).
+   * Timeouts are counted in {@code gengate.bus.reply.timeouts} by address.
+   */
   public static <T> Future<T> request(Vertx vertx, String address, Object body, Duration timeout) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeout.toMillis()));
-    return vertx.eventBus().<T>request(address, body, options).map(Message::body);
+    return vertx.eventBus().<T>request(address, body, options)
+        .onFailure(failure -> {
+          if (AppError.isTimeout(failure)) {
+            GengateMetrics.busReplyTimeout(address);
+          }
+        })
+        .map(Message::body);
   }
 
   /**

@@ -17,13 +17,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private HttpConfig http;
+  private Router router;
 
   @Override
   public Future<?> start() {
     ConfigReader root = new ConfigReader(config());
     http = HttpConfig.from(root);
     LimitsConfig limits = LimitsConfig.from(root);
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     ErrorResponder errors = new ErrorResponder(http.bodyLimit());
     router.route().handler(ctx -> {
       RequestContext.begin(ctx);
@@ -37,6 +38,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Auth auth = new Auth(vertx, http.adminToken(), http.busTimeout());
     HealthRoutes.mount(router, vertx);
+    OpsRoutes.mount(router, vertx);
     new AdminRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
     new MeRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
 
@@ -44,6 +46,11 @@ public final class HttpVerticle extends VerticleBase {
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  /** The routes this instance serves (for the contract test that holds them against openapi.yaml). */
+  public Router router() {
+    return router;
   }
 
   @Override

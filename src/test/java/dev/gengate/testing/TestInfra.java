@@ -23,13 +23,14 @@ public final class TestInfra {
   private final EmbeddedPostgres postgres;
   private final RedisServer redis;
   private final int redisPort;
+  private final String schemaVersion;
 
   private TestInfra() throws IOException {
     Path dataDir = Files.createTempDirectory("gengate-test-pg");
     postgres = EmbeddedServices.startPostgres(dataDir, 0);
     redisPort = EmbeddedServices.freePort();
     redis = EmbeddedServices.startRedis(redisPort);
-    Migrations.migrate(URI.create(postgresUrl()));
+    schemaVersion = Migrations.migrate(URI.create(postgresUrl()));
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "test-infra-stop"));
   }
 
@@ -50,6 +51,11 @@ public final class TestInfra {
 
   public String redisUrl() {
     return "redis://127.0.0.1:" + redisPort;
+  }
+
+  /** The schema version the migrations brought the test database to. */
+  public String schemaVersion() {
+    return schemaVersion;
   }
 
   public int postgresPort() {

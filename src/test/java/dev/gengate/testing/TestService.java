@@ -3,6 +3,7 @@ package dev.gengate.testing;
 import dev.gengate.AppConfig;
 import dev.gengate.EmbeddedServices;
 import dev.gengate.Gengate;
+import dev.gengate.common.Readiness;
 import dev.gengate.common.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +35,9 @@ public final class TestService {
   public static TestService start(Vertx vertx, JsonObject overrides) {
     AppConfig config = config(overrides);
     try {
+      Readiness.migrated(vertx, TestInfra.get().schemaVersion());
       List<String> ids = Gengate.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+      Readiness.deployed(vertx, ids);
       return new TestService(vertx, config, ids);
     } catch (Exception e) {
       throw new IllegalStateException("service did not start", e);
