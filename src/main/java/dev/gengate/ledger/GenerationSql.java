@@ -40,7 +40,7 @@ final class GenerationSql {
           + " total_spent_credits = total_spent_credits + $2, total_generations = total_generations + 1,"
           + " last_active_at = now()"
           + " WHERE id = $1 AND credits >= $2"
-          + " AND active_generations < (CASE WHEN is_premium THEN $3 ELSE $4 END)"
+          + " AND active_generations < (CASE WHEN is_premium THEN $3::int ELSE $4::int END)"
           + " RETURNING credits";
 
   /** Why a debit touched no row. */
