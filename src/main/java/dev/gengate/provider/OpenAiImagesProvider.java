@@ -66,7 +66,7 @@ final class OpenAiImagesProvider implements ImageProvider {
     }
     Object json;
     try {
-      json = response.body() == null ? null : response.body().toJson();
+      json = response.body() == null || response.body().length() == 0 ? null : response.body().toJsonValue();
     } catch (DecodeException e) {
       json = null;
     }
