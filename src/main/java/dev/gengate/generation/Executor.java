@@ -19,6 +19,7 @@ import dev.gengate.ledger.LedgerApi.Lease;
 import dev.gengate.ledger.LedgerApi.Rescue;
 import dev.gengate.ledger.LedgerApi.RescueReport;
 import dev.gengate.ledger.LedgerApi.Transition;
+import dev.gengate.provider.ProviderCall;
 import dev.gengate.provider.ProviderResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -161,6 +162,11 @@ final class Executor {
       return fail(job, ErrorCode.TIMEOUT, "the provider did not answer before the deadline", null);
     }
     AppError error = AppError.from(failure);
+    if (ProviderCall.isAborted(error)) {
+      // Aborted by whoever ended this attempt (cancel, lost lease, shutdown): the outcome is theirs to record.
+      LOG.info("generation {}: provider call of attempt {} aborted", job.lease().id(), job.lease().attempt());
+      return Future.succeededFuture();
+    }
     if (error.code() == ErrorCode.PROVIDER_ERROR) {
       return fail(job, ErrorCode.PROVIDER_ERROR, error.details().getString("message", "the provider failed"), null);
     }
@@ -247,10 +253,9 @@ final class Executor {
   Future<Void> rescue() {
     return this.<RescueReport>ledger(LedgerApi.RESCUE, new Rescue(config.maxAttempts(), RESCUE_BATCH))
         .map(report -> {
-          if (report.requeued() > 0 || report.failed() > 0) {
-            LOG.warn("rescuer: {} generation(s) re-queued, {} failed and refunded", report.requeued(),
-                report.failed());
-          }
+          report.failed().forEach(id -> LOG.error("generation {} failed by the rescuer (deadline passed or its worker"
+              + " died too often); refunded", id));
+          report.requeued().forEach(id -> LOG.warn("generation {}: its worker's lease expired; re-queued", id));
           return (Void) null;
         })
         .recover(failure -> {

@@ -250,24 +250,23 @@ final class GenerationLedger {
    */
   Future<RescueReport> rescue(Rescue rescue) {
     return pool.preparedQuery(GenerationSql.FIND_STRANDED).execute(Tuple.of(rescue.limit())).compose(rows -> {
-      int[] requeued = {0};
-      int[] failed = {0};
+      List<UUID> requeued = new ArrayList<>();
+      List<UUID> failed = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (Row row : rows) {
         UUID id = row.getUUID("id");
         int attempts = row.getInteger("attempts");
         boolean overdue = row.getBoolean("overdue");
-        chain = chain.compose(v -> rescueOne(id, attempts, overdue, rescue.maxAttempts())
-            .map(outcome -> {
-              if (outcome == Outcome.REQUEUED) {
-                requeued[0]++;
-              } else if (outcome == Outcome.FAILED) {
-                failed[0]++;
-              }
-              return null;
-            }));
+        chain = chain.compose(v -> rescueOne(id, attempts, overdue, rescue.maxAttempts()).map(outcome -> {
+          if (outcome == Outcome.REQUEUED) {
+            requeued.add(id);
+          } else if (outcome == Outcome.FAILED) {
+            failed.add(id);
+          }
+          return null;
+        }));
       }
-      return chain.map(v -> new RescueReport(requeued[0], failed[0]));
+      return chain.map(v -> new RescueReport(requeued, failed));
     });
   }
 

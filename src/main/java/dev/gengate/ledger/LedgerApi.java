@@ -192,5 +192,5 @@ public final class LedgerApi {
 
   public record Rescue(int maxAttempts, int limit) {}
 
-  public record RescueReport(int requeued, int failed) {}
+  public record RescueReport(List<UUID> requeued, List<UUID> failed) {}
 }

@@ -5,6 +5,7 @@ import dev.gengate.common.ErrorCode;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  * {@link #cancel} wins; a result that arrives after a cancel is dropped. Confined to one event loop.
  */
 public final class ProviderCall {
+  private static final String ABORTED = "aborted";
   private final Promise<ProviderResult> outcome = Promise.promise();
   private final List<Runnable> aborts = new ArrayList<>();
 
@@ -42,13 +44,19 @@ public final class ProviderCall {
     aborts.clear();
   }
 
-  /** Aborts the call if it is still running; its future fails. */
+  /** Aborts the call if it is still running; its future fails with an {@link #isAborted aborted} error. */
   public void cancel() {
-    if (outcome.tryFail(AppError.of(ErrorCode.INTERNAL_ERROR, "message", "provider call aborted"))) {
+    if (outcome.tryFail(new AppError(ErrorCode.INTERNAL_ERROR,
+        new JsonObject().put("message", "provider call aborted").put(ABORTED, true)))) {
       List<Runnable> pending = new ArrayList<>(aborts);
       aborts.clear();
       pending.forEach(Runnable::run);
     }
+  }
+
+  /** True for the failure of a cancelled call (also after crossing the event bus). */
+  public static boolean isAborted(AppError error) {
+    return error.details().getBoolean(ABORTED, false);
   }
 
   /** The failure a provider reports for its back end's own errors. */
