@@ -128,7 +128,14 @@ final class Executor {
     if (previous != null) {
       abort(previous); // its lease was lost and the generation re-queued; this is the new attempt
     }
-    execute(job).onComplete(done -> {
+    Future<Void> outcome;
+    try {
+      outcome = execute(job);
+    } catch (RuntimeException e) {
+      outcome = fail(job, ErrorCode.INTERNAL_ERROR, "the generation could not be started", e)
+          .otherwiseEmpty();
+    }
+    outcome.onComplete(done -> {
       running.remove(generation.id(), job);
       poll();
     });

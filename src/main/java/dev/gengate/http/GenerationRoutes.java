@@ -70,7 +70,8 @@ final class GenerationRoutes {
     JsonBody body = JsonBody.of(ctx, FIELDS, false);
     String prompt = prompt(body);
     ModelConfig model = model(body.string("model"));
-    JsonObject params = body.object("params") == null ? new JsonObject() : body.object("params");
+    JsonObject given = body.object("params");
+    JsonObject params = given == null ? new JsonObject() : given;
     ImageParams.parse(params);
     String key = RequestParams.idempotencyKey(ctx);
     LedgerApi.CreateGeneration request = new LedgerApi.CreateGeneration(user.id(), model.name(), prompt, params, key,
