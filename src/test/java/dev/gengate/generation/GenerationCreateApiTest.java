@@ -119,7 +119,8 @@ class GenerationCreateApiTest {
         "params.style");
     assertValidation(create(api, key, body("x", null).put("colour", "red"), null), "colour");
     assertValidation(create(api, key, body("x", null), "k".repeat(65)), "Idempotency-Key");
-    Reply malformed = api.call(HttpMethod.POST, "/v1/generations", key, "{\"prompt\": ", MultiMap.caseInsensitiveMultiMap());
+    Reply malformed = api.call(HttpMethod.POST, "/v1/generations", key, "{\"prompt\": ",
+        MultiMap.caseInsensitiveMultiMap());
     assertThat(malformed.status()).isEqualTo(400);
     assertThat(malformed.json().getString("code")).isEqualTo("VALIDATION_ERROR");
 
