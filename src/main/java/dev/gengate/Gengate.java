@@ -1,6 +1,7 @@
 package dev.gengate;
 
 import dev.gengate.common.config.Sections;
+import dev.gengate.generation.GenerationVerticle;
 import dev.gengate.http.HttpVerticle;
 import dev.gengate.ledger.LedgerVerticle;
 import dev.gengate.limits.RateLimitVerticle;
@@ -29,6 +30,8 @@ public final class Gengate {
             Sections.pick(json, "db", "limits", "models", "defaultModel", "generation", "telegram"), ids)
         .compose(v -> deploy(vertx, RateLimitVerticle::new, config.limitsInstances(),
             Sections.pick(json, "redis", "limits"), ids))
+        .compose(v -> deploy(vertx, GenerationVerticle::new, config.generationInstances(),
+            Sections.pick(json, "generation", "models", "defaultModel"), ids))
         .compose(v -> deploy(vertx, NotificationVerticle::new, config.notifyInstances(),
             Sections.pick(json, "db", "telegram"), ids))
         .compose(v -> deploy(vertx, HttpVerticle::new, config.http().instances(),

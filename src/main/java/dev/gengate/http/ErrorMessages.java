@@ -1,12 +1,14 @@
 package dev.gengate.http;
 
 import dev.gengate.common.ErrorCode;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.ResourceBundle;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Localized error messages from {@code i18n/errors_*.properties}, with {@code {name}} filled from details. */
 final class ErrorMessages {
@@ -29,7 +31,10 @@ final class ErrorMessages {
     StringBuilder out = new StringBuilder();
     while (matcher.find()) {
       Object value = details.getValue(matcher.group(1));
-      matcher.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : value.toString()));
+      String text = value == null ? ""
+          : value instanceof JsonArray list ? list.stream().map(String::valueOf).collect(Collectors.joining(", "))
+          : value.toString();
+      matcher.appendReplacement(out, Matcher.quoteReplacement(text));
     }
     matcher.appendTail(out);
     return out.toString().replace("  ", " ").replace(" .", ".");

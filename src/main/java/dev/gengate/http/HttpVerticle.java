@@ -1,7 +1,11 @@
 package dev.gengate.http;
 
+import dev.gengate.common.Bus;
 import dev.gengate.common.config.ConfigReader;
+import dev.gengate.generation.GenerationApi;
+import dev.gengate.ledger.LedgerApi;
 import dev.gengate.limits.LimitsConfig;
+import dev.gengate.provider.ModelCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -24,6 +28,8 @@ public final class HttpVerticle extends VerticleBase {
     ConfigReader root = new ConfigReader(config());
     http = HttpConfig.from(root);
     LimitsConfig limits = LimitsConfig.from(root);
+    Bus.registerCodecs(vertx, LedgerApi.MESSAGE_TYPES);
+    Bus.registerCodecs(vertx, GenerationApi.MESSAGE_TYPES);
     router = Router.router(vertx);
     ErrorResponder errors = new ErrorResponder(http.bodyLimit());
     router.route().handler(ctx -> {
@@ -41,6 +47,8 @@ public final class HttpVerticle extends VerticleBase {
     OpsRoutes.mount(router, vertx);
     new AdminRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
     new MeRoutes(vertx, limits, http.busTimeout()).mount(router, auth);
+    new GenerationRoutes(vertx, ModelCatalog.from(root), new RateLimitGate(vertx, limits), http)
+        .mount(router, auth);
 
     return vertx.createHttpServer(new HttpServerOptions().setHost(http.host()).setPort(http.port()))
         .requestHandler(router)

@@ -22,6 +22,15 @@ public final class RequestParams {
     }
   }
 
+  /** A query string that is not valid URL encoding is the client's mistake (400), not ours. */
+  public static void requireDecodableQuery(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      throw AppError.validation("query", "is not valid URL encoding");
+    }
+  }
+
   public static int limit(RoutingContext ctx, int fallback, int max) {
     String raw = ctx.request().getParam("limit");
     if (raw == null) {

@@ -1,5 +1,6 @@
 package dev.gengate.http;
 
+import dev.gengate.ledger.LedgerApi.GenerationView;
 import dev.gengate.ledger.LedgerApi.LedgerEntry;
 import dev.gengate.ledger.LedgerApi.UserView;
 import dev.gengate.limits.Tier;
@@ -39,6 +40,25 @@ public final class Views {
         .put("generationId", entry.generationId() == null ? null : entry.generationId().toString())
         .put("reason", entry.reason())
         .put("createdAt", time(entry.createdAt()));
+  }
+
+  /** Design section 3: the generation as its owner sees it; {@code error} is null unless failed or cancelled. */
+  public static JsonObject generation(GenerationView generation) {
+    return new JsonObject()
+        .put("id", generation.id().toString())
+        .put("status", generation.status())
+        .put("model", generation.model())
+        .put("prompt", generation.prompt())
+        .put("params", generation.params() == null ? new JsonObject() : generation.params())
+        .put("creditsCharged", generation.creditsCharged())
+        .put("idempotencyKey", generation.idempotencyKey())
+        .put("createdAt", time(generation.createdAt()))
+        .put("startedAt", time(generation.startedAt()))
+        .put("finishedAt", time(generation.finishedAt()))
+        .put("timeoutAt", time(generation.timeoutAt()))
+        .put("result", generation.result())
+        .put("error", generation.errorCode() == null ? null
+            : new JsonObject().put("code", generation.errorCode()).put("message", generation.errorMessage()));
   }
 
   public static <T> JsonObject page(List<T> items, Function<T, JsonObject> view, String nextCursor) {

@@ -4,6 +4,11 @@ import dev.gengate.common.Bus;
 import dev.gengate.common.Clients;
 import dev.gengate.common.config.ConfigReader;
 import dev.gengate.common.config.DbConfig;
+import dev.gengate.limits.LimitsConfig;
+import dev.gengate.notify.NotificationHooks;
+import dev.gengate.notify.Outbox;
+import dev.gengate.notify.TelegramConfig;
+import dev.gengate.provider.ModelCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -11,8 +16,9 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 
 /**
- * Owns PostgreSQL for users, API keys, balances and ledger entries: the only code that moves credits. Deployed
- * with the {@code db} section of the configuration; any number of instances share one pool.
+ * Owns PostgreSQL for users, API keys, balances, ledger entries and generations: the only code that moves credits
+ * or active slots. Deployed with the {@code db}, {@code limits} and {@code models} sections of the configuration;
+ * any number of instances share one pool.
  */
 public final class LedgerVerticle extends VerticleBase {
   private Pool pool;
@@ -24,6 +30,9 @@ public final class LedgerVerticle extends VerticleBase {
     Bus.registerCodecs(vertx, LedgerApi.MESSAGE_TYPES);
     UserLedger users = new UserLedger(pool);
     LedgerCheck check = new LedgerCheck(pool);
+    GenerationLedger generations = new GenerationLedger(vertx, pool, ModelCatalog.from(root),
+        LimitsConfig.from(root), new NotificationHooks(vertx, Outbox.of(TelegramConfig.from(root))));
+    GenerationReads reads = new GenerationReads(pool);
     List<MessageConsumer<?>> consumers = List.of(
         Bus.serve(vertx, LedgerApi.AUTHENTICATE, (LedgerApi.Authenticate m) -> users.authenticate(m.keyHash())),
         Bus.serve(vertx, LedgerApi.CREATE_USER, users::create),
@@ -31,8 +40,19 @@ public final class LedgerVerticle extends VerticleBase {
         Bus.serve(vertx, LedgerApi.SET_PREMIUM, users::setPremium),
         Bus.serve(vertx, LedgerApi.ADJUST_CREDITS, users::adjust),
         Bus.serve(vertx, LedgerApi.LIST_ENTRIES, users::listEntries),
+        Bus.serve(vertx, LedgerApi.PING, (Object ignored) -> users.ping()),
         Bus.serve(vertx, LedgerApi.CHECK, (Object ignored) -> check.run().map(LedgerApi.LedgerReport::new)),
-        Bus.serve(vertx, LedgerApi.PING, (Object ignored) -> users.ping()));
+        Bus.serve(vertx, LedgerApi.CREATE_GENERATION, generations::create),
+        Bus.serve(vertx, LedgerApi.GET_GENERATION, reads::get),
+        Bus.serve(vertx, LedgerApi.LIST_GENERATIONS, reads::list),
+        Bus.serve(vertx, LedgerApi.CANCEL_GENERATION, generations::cancel),
+        Bus.serve(vertx, LedgerApi.GET_IMAGE, reads::image),
+        Bus.serve(vertx, LedgerApi.CLAIM, generations::claim),
+        Bus.serve(vertx, LedgerApi.HEARTBEAT, generations::heartbeat),
+        Bus.serve(vertx, LedgerApi.COMPLETE, generations::complete),
+        Bus.serve(vertx, LedgerApi.FAIL, generations::fail),
+        Bus.serve(vertx, LedgerApi.RESCUE, generations::rescue),
+        Bus.serve(vertx, LedgerApi.RELEASE, generations::release));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

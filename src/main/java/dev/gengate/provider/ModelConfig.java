@@ -26,7 +26,8 @@ public record ModelConfig(
     return new ModelConfig(
         name,
         provider,
-        model.integer("price", 1, 0, 1_000_000_000),
+        // At least 1: every generation has exactly one CHARGE entry, and entries are never zero.
+        model.integer("price", 1, 1, 1_000_000_000),
         model.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(100)),
         model.duration("delay", Duration.ofMillis(1500), Duration.ZERO),
         baseUrl,

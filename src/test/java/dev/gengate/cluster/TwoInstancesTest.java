@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.FakeImagesServer;
+import dev.gengate.testing.Generations;
 import dev.gengate.testing.LedgerInvariants;
 import dev.gengate.testing.ServiceProcess;
 import dev.gengate.testing.TestService;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Two service processes on one PostgreSQL and Redis behave as one service. */
 class TwoInstancesTest {
   private static Vertx vertx;
+  private static FakeImagesServer provider;
   private static ServiceProcess first;
   private static ServiceProcess second;
   private static Api one;
@@ -32,8 +35,9 @@ class TwoInstancesTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    first = ServiceProcess.start(Map.of());
-    second = ServiceProcess.start(Map.of());
+    provider = FakeImagesServer.start(vertx);
+    first = ServiceProcess.start(CrashRecoveryTest.slowModel(provider, Duration.ofSeconds(5)));
+    second = ServiceProcess.start(CrashRecoveryTest.slowModel(provider, Duration.ofSeconds(5)));
     one = new Api(vertx, first.port());
     two = new Api(vertx, second.port());
   }
@@ -66,6 +70,24 @@ class TwoInstancesTest {
     assertThat(done).extracting(Reply::status).containsOnly(201);
     assertThat(done).extracting(r -> r.json().getLong("id")).containsOnly(done.get(0).json().getLong("id"));
     assertThat(two.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(30);
+    LedgerInvariants.assertHold();
+  }
+
+  @Test
+  void eachGenerationIsExecutedOnceWhenTwoInstancesShareTheQueue() {
+    TestUser user = one.createUser(1000);
+    List<Future<Reply>> creates = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      creates.add(CrashRecoveryTest.create(i % 2 == 0 ? one : two, user, "late:300 once-" + i));
+    }
+    List<String> ids = Api.await(Future.all(creates)).<Reply>list().stream()
+        .map(reply -> reply.json().getString("id")).toList();
+    for (String id : ids) {
+      assertThat(Generations.awaitEnd(two, user.apiKey(), id).getString("status")).isEqualTo("completed");
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(provider.requests("late:300 once-" + i)).as("provider calls for generation %d", i).isEqualTo(1);
+    }
     LedgerInvariants.assertHold();
   }
 

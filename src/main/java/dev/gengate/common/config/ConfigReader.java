@@ -35,12 +35,35 @@ public final class ConfigReader {
     return json;
   }
 
+  /**
+   * The value of a key, matched exactly or else ignoring case and underscores: an environment override can only
+   * create new keys in lower case ({@code GENGATE_MODELS_SDXL_BASEURL} makes {@code baseurl}), and should still
+   * set {@code baseUrl}.
+   */
+  private Object value(String name) {
+    Object exact = json.getValue(name);
+    if (exact != null) {
+      return exact;
+    }
+    String wanted = flatten(name);
+    for (String field : json.fieldNames()) {
+      if (flatten(field).equals(wanted)) {
+        return json.getValue(field);
+      }
+    }
+    return null;
+  }
+
+  private static String flatten(String key) {
+    return key.toLowerCase(Locale.ROOT).replace("_", "");
+  }
+
   public boolean has(String name) {
-    return json.getValue(name) != null;
+    return value(name) != null;
   }
 
   public ConfigReader section(String name) {
-    Object value = json.getValue(name);
+    Object value = value(name);
     if (value != null && !(value instanceof JsonObject)) {
       throw new ConfigException(key(name), "must be a section (a mapping)");
     }
@@ -48,7 +71,7 @@ public final class ConfigReader {
   }
 
   public String string(String name, String fallback) {
-    Object value = json.getValue(name);
+    Object value = value(name);
     return value == null ? fallback : value.toString();
   }
 
@@ -61,7 +84,7 @@ public final class ConfigReader {
   }
 
   public boolean bool(String name, boolean fallback) {
-    Object value = json.getValue(name);
+    Object value = value(name);
     if (value == null) {
       return fallback;
     }
@@ -76,7 +99,7 @@ public final class ConfigReader {
   }
 
   public long integer(String name, long fallback, long min, long max) {
-    Object value = json.getValue(name);
+    Object value = value(name);
     long number;
     if (value == null) {
       number = fallback;
@@ -101,7 +124,7 @@ public final class ConfigReader {
 
   /** A duration such as {@code 1500ms}, {@code 30s}, {@code 2m}; a bare number means milliseconds. */
   public Duration duration(String name, Duration fallback, Duration min) {
-    Object value = json.getValue(name);
+    Object value = value(name);
     if (value == null) {
       return fallback;
     }

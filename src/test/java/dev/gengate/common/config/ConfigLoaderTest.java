@@ -61,8 +61,12 @@ class ConfigLoaderTest {
 
   @Test
   void overrideForAKeyThatDoesNotExistYetCreatesIt() {
-    AppConfig config = load(Map.of("GENGATE_MODELS_FAST_PROVIDER", "demo", "GENGATE_MODELS_FAST_PRICE", "3"));
+    AppConfig config = load(Map.of("GENGATE_MODELS_FAST_PROVIDER", "demo", "GENGATE_MODELS_FAST_PRICE", "3",
+        "GENGATE_MODELS_SDXL_PROVIDER", "openai-images", "GENGATE_MODELS_SDXL_BASEURL", "http://127.0.0.1:9000",
+        "GENGATE_MODELS_SDXL_UPSTREAMMODEL", "sdxl-1.0"));
     assertThat(config.models().find("fast").orElseThrow().price()).isEqualTo(3);
+    assertThat(config.models().find("sdxl").orElseThrow().baseUrl().toString()).isEqualTo("http://127.0.0.1:9000");
+    assertThat(config.models().find("sdxl").orElseThrow().upstreamModel()).isEqualTo("sdxl-1.0");
   }
 
   @Test

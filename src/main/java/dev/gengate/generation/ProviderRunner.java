@@ -1,0 +1,75 @@
+package dev.gengate.generation;
+
+import dev.gengate.common.AppError;
+import dev.gengate.common.ErrorCode;
+import dev.gengate.generation.GenerationApi.CancelExecution;
+import dev.gengate.generation.GenerationApi.Execute;
+import dev.gengate.provider.ImageParams;
+import dev.gengate.provider.ImageProvider;
+import dev.gengate.provider.ImageRequest;
+import dev.gengate.provider.ProviderCall;
+import dev.gengate.provider.ProviderResult;
+import dev.gengate.provider.Providers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Serves {@link GenerationApi#EXECUTE}: runs provider calls and keeps this instance's map id → call so a
+ * {@link GenerationApi#CANCEL} can abort the in-flight request. Confined to its verticle's event loop.
+ */
+final class ProviderRunner {
+  /**
+   * How long past the deadline a provider may run if nobody aborts it. The executor's reply timeout (exactly the
+   * deadline) decides TIMEOUT and then aborts the call; this only bounds a call whose executor went away.
+   */
+  static final Duration GRACE = Duration.ofSeconds(1);
+
+  private final Vertx vertx;
+  private final Providers providers;
+  private final Map<UUID, InFlight> inFlight = new HashMap<>();
+
+  private record InFlight(int attempt, ProviderCall call) {}
+
+  ProviderRunner(Vertx vertx, Providers providers) {
+    this.vertx = vertx;
+    this.providers = providers;
+  }
+
+  Future<ProviderResult> execute(Execute request) {
+    ImageProvider provider = providers.forModel(request.model());
+    if (provider == null) {
+      return Future.failedFuture(AppError.of(ErrorCode.INTERNAL_ERROR, "message",
+          "model " + request.model() + " is no longer configured"));
+    }
+    Duration limit = Duration.ofMillis(request.timeoutMillis()).plus(GRACE);
+    ProviderCall call = provider.generate(
+        new ImageRequest(request.id(), request.prompt(), ImageParams.parse(request.params()), limit));
+    InFlight entry = new InFlight(request.attempt(), call);
+    InFlight previous = inFlight.put(request.id(), entry);
+    if (previous != null) {
+      previous.call().cancel(); // an older attempt of the same generation has lost its lease
+    }
+    long timer = vertx.setTimer(limit.toMillis(), t -> call.cancel());
+    return call.result().onComplete(done -> {
+      vertx.cancelTimer(timer);
+      inFlight.remove(request.id(), entry);
+    });
+  }
+
+  void cancel(CancelExecution request) {
+    InFlight entry = inFlight.get(request.id());
+    if (entry != null && (request.attempt() == null || request.attempt() == entry.attempt())) {
+      entry.call().cancel();
+    }
+  }
+
+  /** Aborts everything still running (verticle stop). */
+  void cancelAll() {
+    new ArrayList<>(inFlight.values()).forEach(entry -> entry.call().cancel());
+  }
+}
