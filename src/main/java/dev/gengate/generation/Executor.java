@@ -3,6 +3,7 @@ package dev.gengate.generation;
 import dev.gengate.common.AppError;
 import dev.gengate.common.Bus;
 import dev.gengate.common.ErrorCode;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.generation.GenerationApi.CancelExecution;
 import dev.gengate.generation.GenerationApi.Execute;
 import dev.gengate.ledger.LedgerApi;
@@ -274,6 +275,8 @@ final class Executor {
   Future<Void> rescue() {
     return this.<RescueReport>ledger(LedgerApi.RESCUE, new Rescue(config.maxAttempts(), RESCUE_BATCH))
         .map(report -> {
+          report.failed().forEach(id -> GengateMetrics.rescuerAction("failed"));
+          report.requeued().forEach(id -> GengateMetrics.rescuerAction("requeued"));
           report.failed().forEach(id -> LOG.error("generation {} failed by the rescuer (deadline passed or its worker"
               + " died too often); refunded", id));
           report.requeued().forEach(id -> LOG.warn("generation {}: its worker's lease expired; re-queued", id));

@@ -2,6 +2,7 @@ package dev.gengate.generation;
 
 import dev.gengate.common.AppError;
 import dev.gengate.common.ErrorCode;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.generation.GenerationApi.CancelExecution;
 import dev.gengate.generation.GenerationApi.Execute;
 import dev.gengate.provider.ImageParams;
@@ -10,6 +11,7 @@ import dev.gengate.provider.ImageRequest;
 import dev.gengate.provider.ProviderCall;
 import dev.gengate.provider.ProviderResult;
 import dev.gengate.provider.Providers;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -55,10 +57,20 @@ final class ProviderRunner {
       previous.call().cancel(); // an older attempt of the same generation has lost its lease
     }
     long timer = vertx.setTimer(limit.toMillis(), t -> call.cancel());
+    long started = System.nanoTime();
     return call.result().onComplete(done -> {
       vertx.cancelTimer(timer);
       inFlight.remove(request.id(), entry);
+      GengateMetrics.providerLatency(request.model(), outcome(done), Duration.ofNanos(System.nanoTime() - started));
     });
+  }
+
+  /** success, aborted (cancel, deadline, lost lease, shutdown) or error. */
+  private static String outcome(AsyncResult<ProviderResult> done) {
+    if (done.succeeded()) {
+      return "success";
+    }
+    return ProviderCall.isAborted(AppError.from(done.cause())) ? "aborted" : "error";
   }
 
   void cancel(CancelExecution request) {

@@ -3,16 +3,15 @@ package dev.gengate.http;
 import dev.gengate.common.AppError;
 import dev.gengate.common.Bus;
 import dev.gengate.common.ErrorCode;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.ledger.LedgerApi.UserView;
 import dev.gengate.limits.LimitsApi;
 import dev.gengate.limits.LimitsApi.Decision;
 import dev.gengate.limits.LimitsConfig;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -24,11 +23,9 @@ import org.slf4j.LoggerFactory;
  * when the window is full. When the limits module does not answer, {@code limits.redisFailureMode} decides:
  * open lets the request through (PostgreSQL still enforces credits and active slots), closed answers 503.
  * Rejections and fail-opens are counted ({@code gengate.ratelimit.rejected}, {@code gengate.ratelimit.failopen},
- * tagged by tier) in the default Micrometer registry when there is one.
+ * tagged by tier; see {@link GengateMetrics}).
  */
 public final class RateLimitGate {
-  public static final String REJECTED_METRIC = "gengate.ratelimit.rejected";
-  public static final String FAIL_OPEN_METRIC = "gengate.ratelimit.failopen";
   private static final Logger LOG = LoggerFactory.getLogger(RateLimitGate.class);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final AtomicLong NEXT_WARNING = new AtomicLong(System.nanoTime());
@@ -55,7 +52,7 @@ public final class RateLimitGate {
           if (decision.allowed()) {
             return Future.succeededFuture();
           }
-          count(REJECTED_METRIC, tier(user));
+          GengateMetrics.rateLimitRejected(tier(user));
           return Future.failedFuture(new AppError(ErrorCode.RATE_LIMITED,
               new JsonObject().put("retryAfter", Math.max(1, decision.retryAfterSeconds()))));
         });
@@ -71,7 +68,7 @@ public final class RateLimitGate {
     if (!limits.failOpen()) {
       return Future.failedFuture(AppError.of(ErrorCode.SERVICE_UNAVAILABLE, "retryAfter", 1));
     }
-    count(FAIL_OPEN_METRIC, tier);
+    GengateMetrics.rateLimitFailOpen(tier);
     return Future.succeededFuture();
   }
 
@@ -86,14 +83,6 @@ public final class RateLimitGate {
 
   private static String tier(UserView user) {
     return user.premium() ? "premium" : "free";
-  }
-
-  /** The registry is set up with Vert.x (or not at all), so it is looked up at use. */
-  private static void count(String metric, String tier) {
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
-    if (registry != null) {
-      registry.counter(metric, "tier", tier).increment();
-    }
   }
 
   /** IETF httpapi rate-limit headers (draft-ietf-httpapi-ratelimit-headers): quota policy and current state. */

@@ -3,6 +3,7 @@ package dev.gengate.ledger;
 import dev.gengate.common.AppError;
 import dev.gengate.common.ErrorCode;
 import dev.gengate.common.PgErrors;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.ledger.LedgerApi.Claim;
 import dev.gengate.ledger.LedgerApi.Claimed;
 import dev.gengate.ledger.LedgerApi.ClaimedBatch;
@@ -76,6 +77,8 @@ final class GenerationLedger {
     }
     return create(request, model, 1).onSuccess(created -> {
       if (!created.replay()) {
+        GengateMetrics.generationCreated(model.name());
+        GengateMetrics.creditsCharged(model.name(), created.generation().creditsCharged());
         vertx.eventBus().publish(LedgerApi.GENERATION_QUEUED, created.generation().id().toString());
       }
     });
@@ -345,6 +348,10 @@ final class GenerationLedger {
   /** After the commit: tells waiters (e.g. {@code Prefer: wait}) that the generation ended. */
   private Transition announce(GenerationView generation) {
     if (generation != null) {
+      GengateMetrics.generationFinished(generation.model(), generation.status());
+      if (!generation.status().equals(LedgerApi.COMPLETED)) {
+        GengateMetrics.creditsRefunded(generation.model(), generation.creditsCharged());
+      }
       hooks.committed();
       vertx.eventBus().publish(LedgerApi.generationFinished(generation.id()), generation);
     }

@@ -152,6 +152,9 @@ final class GenerationSql {
           + " attempts = attempts - 1"
           + " WHERE lease_owner = $1 AND status = 'processing' AND attempts > 0 RETURNING id";
 
+  /** For the active-generations gauge (served by the partial index of unfinished work). */
+  static final String COUNT_UNFINISHED = "SELECT count(*) FROM generations WHERE status IN ('pending', 'processing')";
+
   // ---- reads ----
 
   static final String FIND_FOR_USER =

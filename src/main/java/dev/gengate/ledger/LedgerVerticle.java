@@ -4,6 +4,7 @@ import dev.gengate.common.Bus;
 import dev.gengate.common.Clients;
 import dev.gengate.common.config.ConfigReader;
 import dev.gengate.common.config.DbConfig;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.limits.LimitsConfig;
 import dev.gengate.notify.NotificationHooks;
 import dev.gengate.notify.Outbox;
@@ -14,6 +15,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Owns PostgreSQL for users, API keys, balances, ledger entries and generations: the only code that moves credits
@@ -21,7 +23,12 @@ import java.util.List;
  * any number of instances share one pool.
  */
 public final class LedgerVerticle extends VerticleBase {
+  private static final long GAUGE_EVERY_MS = 5_000;
+  /** Generations pending or processing in the shared database: one value per process. */
+  private static final AtomicLong UNFINISHED = new AtomicLong();
+
   private Pool pool;
+  private long gaugeTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -53,11 +60,15 @@ public final class LedgerVerticle extends VerticleBase {
         Bus.serve(vertx, LedgerApi.FAIL, generations::fail),
         Bus.serve(vertx, LedgerApi.RESCUE, generations::rescue),
         Bus.serve(vertx, LedgerApi.RELEASE, generations::release));
+    GengateMetrics.activeGenerations(UNFINISHED::get);
+    gaugeTimer = vertx.setPeriodic(1, GAUGE_EVERY_MS, id -> pool.query(GenerationSql.COUNT_UNFINISHED).execute()
+        .onSuccess(rows -> UNFINISHED.set(rows.iterator().next().getLong(0))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(gaugeTimer);
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.gengate.notify;
 import dev.gengate.common.Clients;
 import dev.gengate.common.config.ConfigReader;
 import dev.gengate.common.config.DbConfig;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.notify.OutboxQueue.Claim;
 import dev.gengate.notify.OutboxQueue.Claimed;
 import dev.gengate.notify.TelegramClient.Permanent;
@@ -18,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class NotificationVerticle extends VerticleBase {
   /** Messages one instance has on the wire at once (also its connection pool size). */
   static final int MAX_IN_FLIGHT = 64;
   private static final long BACKLOG_EVERY_MS = 5_000;
+  /** Pending rows of the shared outbox, read every few seconds: one value per process, like the outbox. */
+  private static final AtomicLong BACKLOG = new AtomicLong();
   private static final long PURGE_EVERY_MS = 10 * 60_000;
   private static final String ANNOUNCED = "gengate.notify.announced";
 
@@ -48,7 +52,6 @@ public final class NotificationVerticle extends VerticleBase {
   private Pool pool;
   private OutboxQueue queue;
   private TelegramClient telegram;
-  private NotifyMetrics metrics;
   private MessageConsumer<Object> wake;
   private long pollTimer = -1;
   private long backlogTimer = -1;
@@ -76,12 +79,10 @@ public final class NotificationVerticle extends VerticleBase {
     pool = Clients.postgres(vertx, DbConfig.from(root.section("db")));
     queue = new OutboxQueue(pool, ownerName(), config);
     telegram = new TelegramClient(vertx, config, MAX_IN_FLIGHT);
-    metrics = new NotifyMetrics();
     wake = vertx.eventBus().consumer(NotifyApi.WAKE, message -> pump());
     pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> pump());
-    if (metrics.active()) {
-      backlogTimer = vertx.setPeriodic(1, BACKLOG_EVERY_MS, id -> queue.backlog().onSuccess(metrics::backlog));
-    }
+    GengateMetrics.outboxBacklog(BACKLOG::get);
+    backlogTimer = vertx.setPeriodic(1, BACKLOG_EVERY_MS, id -> queue.backlog().onSuccess(BACKLOG::set));
     purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> purge());
     if (firstOfDeployment()) {
       LOG.info("Telegram notifications are on: {} (a chat at most every {} ms, at most {} messages per second,"
@@ -196,13 +197,13 @@ public final class NotificationVerticle extends VerticleBase {
   private Future<Long> record(Claimed row, Result result) {
     long spacing = config.perChatInterval().toMillis() + 1;
     if (result instanceof Sent) {
-      metrics.sent(row.event());
+      GengateMetrics.notificationSent(row.event().dbName());
       LOG.debug("Telegram message {} ({} of generation {}) sent to chat {} on attempt {}",
           row.id(), row.event().dbName(), row.generationId(), row.chatId(), row.attempts());
       return persist(() -> queue.markSent(row.id())).map(spacing);
     }
     if (result instanceof Permanent rejected) {
-      metrics.failed("rejected");
+      GengateMetrics.notificationFailed("rejected");
       if (rejected.errorCode() == 403) {
         LOG.info("Telegram message {} to chat {} dropped: the chat does not accept the bot's messages ({})",
             row.id(), row.chatId(), rejected.error());
@@ -214,7 +215,7 @@ public final class NotificationVerticle extends VerticleBase {
     }
     String error = result instanceof RateLimited limited ? limited.error() : ((Transient) result).error();
     if (row.attempts() >= config.maxAttempts()) {
-      metrics.failed("exhausted");
+      GengateMetrics.notificationFailed("exhausted");
       LOG.error("Telegram message {} ({} of generation {}) to chat {} given up after {} attempts: {}",
           row.id(), row.event().dbName(), row.generationId(), row.chatId(), row.attempts(), error);
       String gaveUp = "gave up after " + row.attempts() + " attempts: " + error;
@@ -222,14 +223,14 @@ public final class NotificationVerticle extends VerticleBase {
     }
     if (result instanceof RateLimited limited) {
       long delay = TimeUnit.SECONDS.toMillis(limited.retryAfterSeconds());
-      metrics.retried("rate_limited");
+      GengateMetrics.notificationRetried("rate_limited");
       LOG.info("Telegram asks to wait {} s before writing to chat {} again; message {} waits until then",
           limited.retryAfterSeconds(), row.chatId(), row.id());
       return persist(() -> queue.retryLater(row.id(), delay, error)).map(delay + 1);
     }
     Transient failure = (Transient) result;
     long delay = backoffMillis(row.attempts());
-    metrics.retried(failure.cause());
+    GengateMetrics.notificationRetried(failure.cause());
     if (failure.misconfigured()) {
       LOG.error("Telegram rejected the bot (check telegram.botToken and telegram.apiBaseUrl): {}; message {}"
           + " retried in {} ms", error, row.id(), delay);

@@ -7,20 +7,18 @@ import dev.gengate.common.config.ConfigReader;
 import dev.gengate.ledger.LedgerApi.UserView;
 import dev.gengate.limits.LimitsConfig;
 import dev.gengate.limits.RateLimitVerticle;
+import dev.gengate.common.metrics.GengateMetrics;
+import dev.gengate.common.metrics.Metrics;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.TestInfra;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,11 +34,9 @@ class RateLimitGateTest {
   private static Vertx withoutLimits;
   private static Api api;
   private static Api apiWithoutLimits;
-  private static boolean ownRegistry;
 
   @BeforeAll
   static void start() throws Exception {
-    ownRegistry = registerMetrics();
     vertx = Vertx.vertx();
     JsonObject config = new JsonObject()
         .put("redis", new JsonObject().put("url", TestInfra.get().redisUrl()))
@@ -57,9 +53,6 @@ class RateLimitGateTest {
   static void stop() throws Exception {
     vertx.close().await(30, TimeUnit.SECONDS);
     withoutLimits.close().await(30, TimeUnit.SECONDS);
-    if (ownRegistry) {
-      BackendRegistries.stop(MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
-    }
   }
 
   /**
@@ -91,7 +84,7 @@ class RateLimitGateTest {
   @Test
   void freeUserGetsHeadersAndA429WithRetryAfterOnTheEleventhRequest() {
     String user = UUID.randomUUID().toString();
-    double rejectedBefore = counter(RateLimitGate.REJECTED_METRIC, "free");
+    double rejectedBefore = counter(GengateMetrics.RATE_LIMIT_REJECTED, "free");
     for (int i = 1; i <= 10; i++) {
       Reply reply = api.get("/open/" + user, null);
       assertThat(reply.status()).as("request %d", i).isEqualTo(200);
@@ -105,7 +98,7 @@ class RateLimitGateTest {
     assertThat(Long.parseLong(rejected.header("Retry-After"))).isBetween(55L, 60L);
     assertThat(rejected.header("RateLimit-Policy")).isEqualTo("\"per-user\";q=10;w=60");
     assertThat(rejected.header("RateLimit")).startsWith("\"per-user\";r=0;t=");
-    assertThat(counter(RateLimitGate.REJECTED_METRIC, "free")).isEqualTo(rejectedBefore + 1);
+    assertThat(counter(GengateMetrics.RATE_LIMIT_REJECTED, "free")).isEqualTo(rejectedBefore + 1);
   }
 
   @Test
@@ -121,37 +114,27 @@ class RateLimitGateTest {
 
   @Test
   void failOpenLetsRequestsThroughWithoutHeadersAndCountsThem() {
-    double before = counter(RateLimitGate.FAIL_OPEN_METRIC, "free");
+    double before = counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free");
     for (int i = 0; i < 12; i++) {
       Reply reply = apiWithoutLimits.get("/open/" + UUID.randomUUID(), null);
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.header("RateLimit")).isNull();
     }
-    assertThat(counter(RateLimitGate.FAIL_OPEN_METRIC, "free")).isEqualTo(before + 12);
+    assertThat(counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free")).isEqualTo(before + 12);
   }
 
   @Test
   void failClosedAnswers503WithRetryAfter() {
-    double before = counter(RateLimitGate.FAIL_OPEN_METRIC, "free");
+    double before = counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free");
     Reply reply = apiWithoutLimits.get("/closed/" + UUID.randomUUID(), null);
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.json().getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
     assertThat(reply.header("Retry-After")).isEqualTo("1");
-    assertThat(counter(RateLimitGate.FAIL_OPEN_METRIC, "free")).isEqualTo(before);
-  }
-
-  /** Sets up a default registry unless the run already has one; true when this class owns it. */
-  static boolean registerMetrics() {
-    if (BackendRegistries.getDefaultNow() != null) {
-      return false;
-    }
-    BackendRegistries.setupBackend(new MicrometerMetricsOptions().setEnabled(true), new SimpleMeterRegistry());
-    return true;
+    assertThat(counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free")).isEqualTo(before);
   }
 
   static double counter(String name, String tier) {
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
-    Counter counter = registry.find(name).tag("tier", tier).counter();
+    Counter counter = Metrics.registry().find(name).tag("tier", tier).counter();
     return counter == null ? 0 : counter.count();
   }
 }

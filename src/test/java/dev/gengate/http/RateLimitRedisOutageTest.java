@@ -9,6 +9,7 @@ import dev.gengate.limits.LimitsApi;
 import dev.gengate.limits.LimitsApi.Check;
 import dev.gengate.limits.LimitsApi.Decision;
 import dev.gengate.limits.SlidingWindow;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.TestService;
@@ -17,8 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -45,11 +44,9 @@ class RateLimitRedisOutageTest {
   private static TestService service;
   private static Api api;
   private static Api gateApi;
-  private static boolean ownRegistry;
 
   @BeforeAll
   static void start() throws Exception {
-    ownRegistry = RateLimitGateTest.registerMetrics();
     redisPort = EmbeddedServices.freePort();
     redisServer = EmbeddedServices.startRedis(redisPort);
     vertx = Vertx.vertx();
@@ -65,9 +62,6 @@ class RateLimitRedisOutageTest {
     vertx.close().await(30, TimeUnit.SECONDS);
     if (redisServer != null) {
       redisServer.stop();
-    }
-    if (ownRegistry) {
-      BackendRegistries.stop(MicrometerMetricsOptions.DEFAULT_REGISTRY_NAME);
     }
   }
 
@@ -98,11 +92,11 @@ class RateLimitRedisOutageTest {
     for (int i = 0; i < 5; i++) {
       assertUnavailable(check(user));
     }
-    double failOpenBefore = RateLimitGateTest.counter(RateLimitGate.FAIL_OPEN_METRIC, "free");
+    double failOpenBefore = RateLimitGateTest.counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free");
     Reply open = gateApi.get("/open/" + user, null);
     assertThat(open.status()).isEqualTo(200);
     assertThat(open.header("RateLimit")).isNull();
-    assertThat(RateLimitGateTest.counter(RateLimitGate.FAIL_OPEN_METRIC, "free")).isEqualTo(failOpenBefore + 1);
+    assertThat(RateLimitGateTest.counter(GengateMetrics.RATE_LIMIT_FAIL_OPEN, "free")).isEqualTo(failOpenBefore + 1);
     Reply closed = gateApi.get("/closed/" + user, null);
     assertThat(closed.status()).isEqualTo(503);
     assertThat(closed.json().getString("code")).isEqualTo("SERVICE_UNAVAILABLE");

@@ -55,9 +55,9 @@ class MetricsTest {
     GengateMetrics.activeGenerations(() -> 7);
     GengateMetrics.providerLatency("demo", "success", Duration.ofMillis(300));
     GengateMetrics.rateLimitRejected("free");
-    GengateMetrics.rateLimitFailOpen();
+    GengateMetrics.rateLimitFailOpen("free");
     GengateMetrics.rescuerAction("requeued");
-    GengateMetrics.notification("sent");
+    GengateMetrics.notificationSent("completed");
     GengateMetrics.outboxBacklog(() -> 3);
 
     String text = api.get("/metrics", null).text();
@@ -68,11 +68,11 @@ class MetricsTest {
         .contains("gengate_credits_refunded_total{model=\"demo\"}")
         .contains("gengate_generations_active 7.0")
         .contains("gengate_provider_latency_seconds_bucket{model=\"demo\",outcome=\"success\",le=\"0.5\"}")
-        .contains("gengate_ratelimit_rejections_total{tier=\"free\"}")
-        .contains("gengate_ratelimit_failopen_total")
+        .contains("gengate_ratelimit_rejected_total{tier=\"free\"}")
+        .contains("gengate_ratelimit_failopen_total{tier=\"free\"}")
         .contains("gengate_rescuer_actions_total{kind=\"requeued\"}")
-        .contains("gengate_notify_messages_total{outcome=\"sent\"}")
-        .contains("gengate_notify_outbox_backlog 3.0");
+        .contains("gengate_notify_sent_total{event=\"completed\"}")
+        .contains("gengate_notify_backlog 3.0");
   }
 
   @Test

@@ -30,31 +30,37 @@ public final class GengateMetrics {
   private static final MeterProvider<Counter> REFUNDED = counter("gengate.credits.refunded",
       "Credits refunded for failed or cancelled generations, by model");
   private static final MeterProvider<Timer> PROVIDER = Timer.builder("gengate.provider.latency")
-      .description("Provider call duration, by model and outcome (success, error, timeout, cancelled)")
+      .description("Provider call duration, by model and outcome (success, error, aborted)")
       .serviceLevelObjectives(millis(100), millis(250), millis(500), millis(1000), millis(2500), millis(5000),
           millis(10_000), millis(30_000), millis(60_000), millis(120_000))
       .withRegistry(REGISTRY);
-  private static final MeterProvider<Counter> RATE_LIMITED = counter("gengate.ratelimit.rejections",
+  /** Names the rate-limit meters by; tests read them back with these. */
+  public static final String RATE_LIMIT_REJECTED = "gengate.ratelimit.rejected";
+  public static final String RATE_LIMIT_FAIL_OPEN = "gengate.ratelimit.failopen";
+  private static final MeterProvider<Counter> RATE_LIMITED = counter(RATE_LIMIT_REJECTED,
       "Requests refused by the per-minute window, by tier (free, premium)");
-  private static final Counter FAIL_OPEN = Counter.builder("gengate.ratelimit.failopen")
-      .description("Requests let through without a rate-limit decision because Redis did not answer")
-      .register(REGISTRY);
+  private static final MeterProvider<Counter> FAIL_OPEN = counter(RATE_LIMIT_FAIL_OPEN,
+      "Requests let through without a rate-limit decision because Redis did not answer, by tier");
   private static final MeterProvider<Counter> BUS_TIMEOUTS = counter("gengate.bus.reply.timeouts",
       "Event-bus requests that got no reply within their timeout, by address");
   private static final MeterProvider<Counter> RESCUER = counter("gengate.rescuer.actions",
       "Rescuer actions, by kind (e.g. requeued, failed_deadline, failed_attempts)");
-  private static final MeterProvider<Counter> NOTIFICATIONS = counter("gengate.notify.messages",
-      "Telegram messages, by outcome (e.g. sent, retried, throttled, failed, dropped)");
+  private static final MeterProvider<Counter> NOTIFY_SENT = counter("gengate.notify.sent",
+      "Telegram messages delivered, by event (started, completed, failed, cancelled)");
+  private static final MeterProvider<Counter> NOTIFY_RETRIED = counter("gengate.notify.retried",
+      "Telegram deliveries to be tried again, by cause (rate_limited, server_error, network, misconfigured)");
+  private static final MeterProvider<Counter> NOTIFY_FAILED = counter("gengate.notify.failed",
+      "Telegram messages given up, by reason (rejected by Telegram, exhausted attempts)");
 
   private static final AtomicReference<Supplier<? extends Number>> ACTIVE = gauge("gengate.generations.active",
       "Generations pending or processing (NaN until a module reports it)");
-  private static final AtomicReference<Supplier<? extends Number>> BACKLOG = gauge("gengate.notify.outbox.backlog",
-      "Notification outbox messages waiting for delivery (NaN until a module reports it)");
+  private static final AtomicReference<Supplier<? extends Number>> BACKLOG = gauge("gengate.notify.backlog",
+      "Telegram messages waiting in the outbox (NaN until the notification module reports it)");
 
   private GengateMetrics() {}
 
   /**
-   * Registers the meters without tags (gauges, the fail-open counter) so that a scrape shows them from the start;
+   * Registers the meters without tags (the gauges) so that a scrape shows them from the start;
    * tagged counters appear with their first increment.
    */
   public static void init() {
@@ -86,7 +92,7 @@ public final class GengateMetrics {
     ACTIVE.set(source);
   }
 
-  /** One provider call took {@code elapsed}; outcome: success, error, timeout or cancelled. */
+  /** One provider call took {@code elapsed}; outcome: success, error, or aborted (cancel, deadline, shutdown). */
   public static void providerLatency(String model, String outcome, Duration elapsed) {
     PROVIDER.withTags("model", tag(model), "outcome", tag(outcome)).record(elapsed);
   }
@@ -97,8 +103,8 @@ public final class GengateMetrics {
   }
 
   /** A request went through without a rate-limit decision because Redis did not answer (fail-open). */
-  public static void rateLimitFailOpen() {
-    FAIL_OPEN.increment();
+  public static void rateLimitFailOpen(String tier) {
+    FAIL_OPEN.withTags("tier", tag(tier)).increment();
   }
 
   /** A bus request to {@code address} timed out (counted by {@code Bus.request}). */
@@ -111,9 +117,19 @@ public final class GengateMetrics {
     RESCUER.withTags("kind", tag(kind)).increment();
   }
 
-  /** A notification attempt ended with {@code outcome}: sent, retried, throttled, failed, dropped. */
-  public static void notification(String outcome) {
-    NOTIFICATIONS.withTags("outcome", tag(outcome)).increment();
+  /** A Telegram message of {@code event} was delivered. */
+  public static void notificationSent(String event) {
+    NOTIFY_SENT.withTags("event", tag(event)).increment();
+  }
+
+  /** A delivery will be tried again; cause: rate_limited, server_error, network, misconfigured. */
+  public static void notificationRetried(String cause) {
+    NOTIFY_RETRIED.withTags("cause", tag(cause)).increment();
+  }
+
+  /** A message was given up; reason: rejected (by Telegram) or exhausted (attempts). */
+  public static void notificationFailed(String reason) {
+    NOTIFY_FAILED.withTags("reason", tag(reason)).increment();
   }
 
   /** Where the outbox-backlog gauge reads from; a later call replaces the earlier source. */
