@@ -27,8 +27,8 @@ public final class Migrations {
   }
 
   /** The JDBC form of a {@code postgresql://user:pass@host:port/db?params} URL. */
-  record JdbcTarget(String jdbcUrl, String user, String password) {
-    static JdbcTarget of(URI uri) {
+  public record JdbcTarget(String jdbcUrl, String user, String password) {
+    public static JdbcTarget of(URI uri) {
       String user = null;
       String password = null;
       if (uri.getUserInfo() != null) {

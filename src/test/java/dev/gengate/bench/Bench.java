@@ -48,13 +48,13 @@ public final class Bench {
       return;
     }
     int code;
-    try (ServiceProcess service = ServiceProcess.start(options, System.getenv())) {
+    try (BenchedService service = BenchedService.start(options, System.getenv())) {
       code = run(options, service);
     }
     System.exit(code);
   }
 
-  private static int run(BenchOptions options, ServiceProcess service) throws Exception {
+  private static int run(BenchOptions options, BenchedService service) throws Exception {
     String store = System.getenv().getOrDefault("GENGATE_DB_URL", "").isBlank() ? "embedded" : "external";
     say("starting the service (pid %d, port %d, %s PostgreSQL/Redis; log: %s)", service.pid(), service.port(),
         store, service.log());
@@ -134,7 +134,7 @@ public final class Bench {
   }
 
   /** Reads the database clock at {@code after} from now into {@code window[index]} (null if the DB is unreachable). */
-  private static Thread dbClockAt(ServiceProcess service, Duration after, Timestamp[] window, int index) {
+  private static Thread dbClockAt(BenchedService service, Duration after, Timestamp[] window, int index) {
     Thread thread = new Thread(() -> {
       try {
         Thread.sleep(after.toMillis());
@@ -153,7 +153,7 @@ public final class Bench {
   }
 
   /** Waits for the bench users' generations to leave pending/processing, then counts them by status. */
-  private static JsonObject completions(ServiceProcess service, List<String> userIds, Timestamp[] window,
+  private static JsonObject completions(BenchedService service, List<String> userIds, Timestamp[] window,
       Duration drain) {
     JsonObject out = new JsonObject();
     try (Connection connection = service.jdbc()) {
@@ -213,7 +213,7 @@ public final class Bench {
   }
 
   /** {@code GET /v1/admin/ledger/check}: the number of invariant violations, or why it could not tell. */
-  private static Object ledgerCheck(ServiceProcess service) {
+  private static Object ledgerCheck(BenchedService service) {
     try {
       HttpResponse<String> reply = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create(service.baseUrl() + "/v1/admin/ledger/check"))

@@ -1,8 +1,9 @@
 package dev.gengate.bench;
 
+import dev.gengate.EmbeddedServices;
+import dev.gengate.Migrations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +32,7 @@ import java.util.stream.Stream;
  * PostgreSQL and Redis unless {@code GENGATE_DB_URL} / {@code GENGATE_REDIS_URL} are set. Samples the memory of
  * the process and of its children (the embedded stores) while it runs.
  */
-final class ServiceProcess implements AutoCloseable {
+final class BenchedService implements AutoCloseable {
   private final Process process;
   private final int port;
   private final String adminToken;
@@ -48,7 +49,7 @@ final class ServiceProcess implements AutoCloseable {
   private final AtomicLong peakChildrenRssKb = new AtomicLong();
   private final AtomicLong peakRssKb = new AtomicLong();
 
-  private ServiceProcess(Process process, int port, String adminToken, String[] jdbc, Path dataDir, Path log) {
+  private BenchedService(Process process, int port, String adminToken, String[] jdbc, Path dataDir, Path log) {
     this.process = process;
     this.port = port;
     this.adminToken = adminToken;
@@ -60,12 +61,12 @@ final class ServiceProcess implements AutoCloseable {
     sampler.scheduleAtFixedRate(this::sample, 0, 500, TimeUnit.MILLISECONDS);
   }
 
-  static ServiceProcess start(BenchOptions options, Map<String, String> env) throws IOException {
+  static BenchedService start(BenchOptions options, Map<String, String> env) throws IOException {
     if (!Files.isReadable(options.jar())) {
       throw new IllegalStateException(options.jar() + " not found: build it with mvn -DskipTests package");
     }
     Files.createDirectories(options.outDir());
-    int port = freePort();
+    int port = EmbeddedServices.freePort();
     byte[] random = new byte[16];
     new SecureRandom().nextBytes(random);
     String adminToken = "bench-" + HexFormat.of().formatHex(random);
@@ -91,17 +92,18 @@ final class ServiceProcess implements AutoCloseable {
     String dbUrl = env.getOrDefault("GENGATE_DB_URL", "");
     if (dbUrl.isBlank()) {
       dataDir = Files.createTempDirectory(options.outDir().toAbsolutePath(), "pgdata-");
-      int pgPort = freePort();
+      int pgPort = EmbeddedServices.freePort();
       childEnv.put("GENGATE_DB_DATADIR", dataDir.toString());
       childEnv.put("GENGATE_DB_EMBEDDEDPORT", Integer.toString(pgPort));
       jdbc = new String[] {"jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "postgres"};
     } else {
-      jdbc = jdbc(URI.create(dbUrl));
+      Migrations.JdbcTarget target = Migrations.JdbcTarget.of(URI.create(dbUrl));
+      jdbc = new String[] {target.jdbcUrl(), target.user(), target.password()};
     }
     Path log = options.outDir().resolve("service.log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     Process process = builder.start();
-    ServiceProcess service = new ServiceProcess(process, port, adminToken, jdbc, dataDir, log);
+    BenchedService service = new BenchedService(process, port, adminToken, jdbc, dataDir, log);
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "bench-stop-service"));
     return service;
   }
@@ -205,26 +207,6 @@ final class ServiceProcess implements AutoCloseable {
       } catch (IOException | UncheckedIOException ignored) {
         // a leftover temp directory under the output directory
       }
-    }
-  }
-
-  private static String[] jdbc(URI uri) {
-    String user = null;
-    String password = null;
-    if (uri.getUserInfo() != null) {
-      String[] parts = uri.getUserInfo().split(":", 2);
-      user = parts[0];
-      password = parts.length > 1 ? parts[1] : null;
-    }
-    int port = uri.getPort() > 0 ? uri.getPort() : 5432;
-    String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
-    String query = uri.getQuery() == null ? "" : "?" + uri.getQuery();
-    return new String[] {"jdbc:postgresql://" + uri.getHost() + ":" + port + path + query, user, password};
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }
