@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
 final class GenerationRoutes {
   static final int MAX_PROMPT = 2000;
   private static final Set<String> FIELDS = Set.of("prompt", "model", "params");
+  private static final long WAIT_RECHECK_MS = 1000;
   private static final Pattern WAIT = Pattern.compile("(?i)\\s*wait\\s*=\\s*\"?(\\d{1,9})\"?\\s*");
   private static final Pattern IMAGE_INDEX = Pattern.compile("\\d{1,3}");
 
@@ -108,6 +109,8 @@ final class GenerationRoutes {
   /**
    * {@code Prefer: wait=N} (capped at {@code http.maxWait}) answers as soon as the generation is terminal: the
    * ledger publishes every terminal transition, so this waits on that event (or the timer) and reads once more.
+   * When another process ran the generation its event is not on this process's bus, so a slow re-read (once a
+   * second, never a tight loop) catches that end too.
    */
   private Future<JsonObject> get(RoutingContext ctx) {
     GenerationRef ref = new GenerationRef(RequestContext.user(ctx).id(), RequestParams.pathId(ctx, "id"));
@@ -123,6 +126,11 @@ final class GenerationRoutes {
     MessageConsumer<Object> consumer = vertx.eventBus()
         .localConsumer(LedgerApi.generationFinished(ref.id()), event -> ended.tryComplete());
     long timer = vertx.setTimer(wait * 1000, t -> ended.tryComplete());
+    long recheck = vertx.setPeriodic(WAIT_RECHECK_MS, t -> read(ref).onSuccess(g -> {
+      if (g.terminal()) {
+        ended.tryComplete();
+      }
+    }));
     ctx.response().closeHandler(v -> ended.tryComplete());
     return consumer.completion()
         .compose(v -> read(ref)) // after subscribing, so an end between the two cannot be missed
@@ -131,6 +139,7 @@ final class GenerationRoutes {
             : ended.future().compose(v -> read(ref)))
         .onComplete(done -> {
           vertx.cancelTimer(timer);
+          vertx.cancelTimer(recheck);
           consumer.unregister();
         })
         .map(Views::generation);

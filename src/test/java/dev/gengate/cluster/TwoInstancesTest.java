@@ -92,6 +92,20 @@ class TwoInstancesTest {
   }
 
   @Test
+  void waitingOnOneInstanceEndsSoonAfterTheOtherInstanceFinishedTheGeneration() {
+    TestUser user = one.createUser(100);
+    for (int i = 0; i < 6; i++) {
+      String id = Api.await(CrashRecoveryTest.create(one, user, "late:300 wait-" + i)).json().getString("id");
+      long started = System.nanoTime();
+      JsonObject done = Generations.get(two, user.apiKey(), id, "wait=20").json();
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(done.getString("status")).isEqualTo("completed");
+      // Whichever instance ran it, the wait ends within about a second of the end, far from the 20 s cap.
+      assertThat(waited).as("wait for generation %d", i).isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
   void sigtermStopsAnInstanceCleanlyWhileTheOtherKeepsServing() throws Exception {
     ServiceProcess third = ServiceProcess.start(Map.of());
     try {
