@@ -37,7 +37,7 @@ public final class EmbeddedServices implements AutoCloseable {
     AppConfig resolved = config;
     try {
       if (config.db().embedded()) {
-        postgres = startPostgres(config.db().dataDir(), config.db().embeddedPort());
+        postgres = startPostgres(config.db().dataDir(), config.db().embeddedPort(), true);
         resolved = resolved.with("db", "url", postgresUrl(postgres.getPort()));
         LOG.info("PostgreSQL: embedded, port {}, data in {}", postgres.getPort(), config.db().dataDir().toAbsolutePath());
       } else {
@@ -58,14 +58,23 @@ public final class EmbeddedServices implements AutoCloseable {
     }
   }
 
-  public static EmbeddedPostgres startPostgres(Path dataDir, int port) throws IOException {
+  /**
+   * {@code durable}: fsync and synchronous commit on, so a committed credit movement survives a power loss
+   * (the embedded library turns both off by default, which only suits throw-away test databases).
+   */
+  public static EmbeddedPostgres startPostgres(Path dataDir, int port, boolean durable) throws IOException {
     Files.createDirectories(dataDir);
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
         .setCleanDataDirectory(false)
+        // Our own stop sequence closes it, after the modules that use it have stopped.
+        .setRegisterShutdownHook(false)
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("max_connections", "300")
         .setServerConfig("listen_addresses", "127.0.0.1");
+    if (durable) {
+      builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+    }
     if (port > 0) {
       builder.setPort(port);
     }
@@ -78,6 +87,7 @@ public final class EmbeddedServices implements AutoCloseable {
         .bind("127.0.0.1")
         .setting("save \"\"")
         .setting("appendonly no")
+        .onShutdownForceStop(false)
         .build();
     server.start();
     return server;

@@ -74,6 +74,7 @@ public final class NotificationVerticle extends VerticleBase {
       if (firstOfDeployment()) {
         LOG.info("Telegram notifications are off: telegram.botToken is empty");
       }
+      GengateMetrics.outboxBacklog(() -> 0); // nothing is queued while notifications are off
       return Future.succeededFuture();
     }
     pool = Clients.postgres(vertx, DbConfig.from(root.section("db")));

@@ -27,7 +27,7 @@ public final class TestInfra {
 
   private TestInfra() throws IOException {
     Path dataDir = Files.createTempDirectory("gengate-test-pg");
-    postgres = EmbeddedServices.startPostgres(dataDir, 0);
+    postgres = EmbeddedServices.startPostgres(dataDir, 0, false);
     redisPort = EmbeddedServices.freePort();
     redis = EmbeddedServices.startRedis(redisPort);
     schemaVersion = Migrations.migrate(URI.create(postgresUrl()));
