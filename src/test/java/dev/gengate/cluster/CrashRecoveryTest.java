@@ -6,13 +6,13 @@ import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
 import dev.gengate.testing.FakeImagesServer;
+import dev.gengate.testing.FakeProvider;
 import dev.gengate.testing.LedgerInvariants;
 import dev.gengate.testing.ServiceProcess;
 import dev.gengate.testing.TestInfra;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -25,9 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The service is killed with SIGKILL at random moments while generations run against a slow provider, and
@@ -39,19 +38,8 @@ class CrashRecoveryTest {
   private static final Duration RESCUE_INTERVAL = Duration.ofMillis(500);
   private static final Duration LEASE = Duration.ofSeconds(2);
 
-  private static Vertx vertx;
-  private static FakeImagesServer provider;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    provider = FakeImagesServer.start(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final FakeProvider provider = new FakeProvider();
 
   /** A service configured with a model "slow" served by the fake OpenAI Images server. */
   static Map<String, String> slowModel(FakeImagesServer provider, Duration lease) {
@@ -103,8 +91,8 @@ class CrashRecoveryTest {
     Random random = new Random(42);
     int kills = 5;
     List<TestUser> users = new ArrayList<>();
-    try (ServiceProcess service = ServiceProcess.start(slowModel(provider, LEASE))) {
-      Api api = new Api(vertx, service.port());
+    try (ServiceProcess service = ServiceProcess.start(slowModel(provider.server(), LEASE))) {
+      Api api = provider.api(service.port());
       for (int i = 0; i < 4; i++) {
         users.add(api.createUser(1000));
       }
@@ -122,7 +110,7 @@ class CrashRecoveryTest {
         lastKill = System.nanoTime();
         Future.join(creates).otherwiseEmpty().await();
         service.restart();
-        api = new Api(vertx, service.port());
+        api = provider.api(service.port());
       }
       long restartedAt = System.nanoTime();
       Duration bound = MODEL_TIMEOUT.plus(RESCUE_INTERVAL).plus(LEASE).plusSeconds(5);
@@ -135,7 +123,7 @@ class CrashRecoveryTest {
       long sinceRestart = (System.nanoTime() - restartedAt) / 1_000_000;
       System.out.printf("crash test: %d SIGKILLs survived; every generation ended %d ms after the last kill (%d ms"
           + " after the restarted instance was ready); outcome %s; provider calls %d%n", kills, sinceKill,
-          sinceRestart, statuses(users, true), provider.bodies().size());
+          sinceRestart, statuses(users, true), provider.server().bodies().size());
       assertThat(unfinished(statuses)).as("generations still unfinished: %s; service log:%n%s", statuses,
           service.tail()).isZero();
       assertThat(statuses.keySet()).containsAnyOf("completed", "failed");

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
-import dev.gengate.testing.FakeImagesServer;
+import dev.gengate.testing.FakeProvider;
 import dev.gengate.testing.Generations;
 import dev.gengate.testing.LedgerInvariants;
 import dev.gengate.testing.ServiceProcess;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -22,11 +21,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two service processes on one PostgreSQL and Redis behave as one service. */
 class TwoInstancesTest {
-  private static Vertx vertx;
-  private static FakeImagesServer provider;
+  @RegisterExtension
+  static final FakeProvider provider = new FakeProvider();
+
   private static ServiceProcess first;
   private static ServiceProcess second;
   private static Api one;
@@ -34,19 +35,16 @@ class TwoInstancesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    provider = FakeImagesServer.start(vertx);
-    first = ServiceProcess.start(CrashRecoveryTest.slowModel(provider, Duration.ofSeconds(5)));
-    second = ServiceProcess.start(CrashRecoveryTest.slowModel(provider, Duration.ofSeconds(5)));
-    one = new Api(vertx, first.port());
-    two = new Api(vertx, second.port());
+    first = ServiceProcess.start(CrashRecoveryTest.slowModel(provider.server(), Duration.ofSeconds(5)));
+    second = ServiceProcess.start(CrashRecoveryTest.slowModel(provider.server(), Duration.ofSeconds(5)));
+    one = provider.api(first.port());
+    two = provider.api(second.port());
   }
 
   @AfterAll
   static void stop() throws Exception {
     first.close();
     second.close();
-    vertx.close().await();
   }
 
   @Test
@@ -86,7 +84,8 @@ class TwoInstancesTest {
       assertThat(Generations.awaitEnd(two, user.apiKey(), id).getString("status")).isEqualTo("completed");
     }
     for (int i = 0; i < 40; i++) {
-      assertThat(provider.requests("late:300 once-" + i)).as("provider calls for generation %d", i).isEqualTo(1);
+      assertThat(provider.server().requests("late:300 once-" + i)).as("provider calls for generation %d", i)
+          .isEqualTo(1);
     }
     LedgerInvariants.assertHold();
   }

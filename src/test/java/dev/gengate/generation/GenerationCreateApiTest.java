@@ -11,11 +11,9 @@ import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
 import dev.gengate.testing.Db;
 import dev.gengate.testing.FakeImagesServer;
-import dev.gengate.testing.LedgerInvariants;
-import dev.gengate.testing.TestService;
+import dev.gengate.testing.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -25,23 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** POST /v1/generations: validation, credits and slots, idempotency, and the races around them. */
 class GenerationCreateApiTest {
-  private static Vertx vertx;
   private static FakeImagesServer fake;
-  private static TestService service;
-  private static Api api;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  @RegisterExtension
+  static final RunningService service = new RunningService(vertx -> {
     fake = FakeImagesServer.start(vertx);
-    service = TestService.start(vertx, new JsonObject()
+    return new JsonObject()
         .put("limits", new JsonObject()
             .put("free", new JsonObject().put("maxActive", 2).put("perMinute", 100_000))
             .put("premium", new JsonObject().put("maxActive", 1000).put("perMinute", 100_000)))
@@ -52,25 +44,14 @@ class GenerationCreateApiTest {
                 .put("delay", "3s"))
             .put("fake", new JsonObject().put("provider", "openai-images").put("price", 3).put("timeout", "3s")
                 .put("baseUrl", fake.baseUrl()).put("apiKey", "sk-test")))
-        .put("generation", new JsonObject().put("pollInterval", "100ms").put("rescueInterval", "500ms")));
-    api = service.api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
-
-  @AfterEach
-  void ledgerInvariantsHold() {
-    LedgerInvariants.assertHold();
-  }
+        .put("generation", new JsonObject().put("pollInterval", "100ms").put("rescueInterval", "500ms"));
+  }).checkingLedgerAfterEach();
 
   @Test
   void createAnswers202WithLocationAndTheGenerationInTheDesignShape() {
-    TestUser user = api.createUser(5);
+    TestUser user = service.api().createUser(5);
     Instant before = Instant.now();
-    Reply reply = create(api, user.apiKey(), body("a red fox", null), "k-1");
+    Reply reply = create(service.api(), user.apiKey(), body("a red fox", null), "k-1");
 
     assertThat(reply.status()).isEqualTo(202);
     JsonObject g = reply.json();
@@ -89,61 +70,63 @@ class GenerationCreateApiTest {
     Instant created = Instant.parse(g.getString("createdAt"));
     assertThat(created).isBetween(before.minusSeconds(5), Instant.now().plusSeconds(5));
     assertThat(Duration.between(created, Instant.parse(g.getString("timeoutAt")))).isEqualTo(Duration.ofSeconds(5));
-    JsonObject me = api.get("/v1/me", user.apiKey()).json();
+    JsonObject me = service.api().get("/v1/me", user.apiKey()).json();
     assertThat(me.getLong("credits")).isEqualTo(4);
     assertThat(me.getLong("totalSpentCredits")).isEqualTo(1);
     assertThat(me.getLong("totalGenerations")).isEqualTo(1);
 
-    assertThat(awaitEnd(api, user.apiKey(), g.getString("id")).getString("status")).isEqualTo("completed");
-    assertThat(api.get("/v1/me", user.apiKey()).json().getInteger("activeGenerations")).isZero();
+    assertThat(awaitEnd(service.api(), user.apiKey(), g.getString("id")).getString("status")).isEqualTo("completed");
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getInteger("activeGenerations")).isZero();
   }
 
   @Test
   void invalidRequestsAre400AndChargeNothing() {
-    TestUser user = api.createUser(100);
+    TestUser user = service.api().createUser(100);
     String key = user.apiKey();
     String emoji = "\uD83E\uDD8A"; // one code point, two UTF-16 units
 
-    assertValidation(create(api, key, body("", null), null), "prompt");
-    assertValidation(create(api, key, body("   \n\t", null), null), "prompt");
-    assertValidation(create(api, key, new JsonObject(), null), "prompt");
-    assertValidation(create(api, key, new JsonObject().put("prompt", 42), null), "prompt");
-    assertValidation(create(api, key, body(emoji.repeat(2001), null), null), "prompt");
-    assertValidation(create(api, key, body("x", null).put("params", new io.vertx.core.json.JsonArray().add(1)),
-        null), "params");
-    assertValidation(create(api, key, body("x", null).put("params", new JsonObject().put("n", 5)), null),
+    assertValidation(create(service.api(), key, body("", null), null), "prompt");
+    assertValidation(create(service.api(), key, body("   \n\t", null), null), "prompt");
+    assertValidation(create(service.api(), key, new JsonObject(), null), "prompt");
+    assertValidation(create(service.api(), key, new JsonObject().put("prompt", 42), null), "prompt");
+    assertValidation(create(service.api(), key, body(emoji.repeat(2001), null), null), "prompt");
+    assertValidation(create(service.api(), key,
+        body("x", null).put("params", new io.vertx.core.json.JsonArray().add(1)), null), "params");
+    assertValidation(create(service.api(), key, body("x", null).put("params", new JsonObject().put("n", 5)), null),
         "params.n");
-    assertValidation(create(api, key, body("x", null).put("params", new JsonObject().put("size", "big")), null),
-        "params.size");
-    assertValidation(create(api, key, body("x", null).put("params", new JsonObject().put("style", "vivid")), null),
-        "params.style");
-    assertValidation(create(api, key, body("x", null).put("colour", "red"), null), "colour");
-    assertValidation(create(api, key, body("x", null), "k".repeat(65)), "Idempotency-Key");
-    Reply malformed = api.call(HttpMethod.POST, "/v1/generations", key, "{\"prompt\": ",
+    assertValidation(create(service.api(), key, body("x", null).put("params", new JsonObject().put("size", "big")),
+        null), "params.size");
+    assertValidation(create(service.api(), key, body("x", null).put("params", new JsonObject().put("style", "vivid")),
+        null), "params.style");
+    assertValidation(create(service.api(), key, body("x", null).put("colour", "red"), null), "colour");
+    assertValidation(create(service.api(), key, body("x", null), "k".repeat(65)), "Idempotency-Key");
+    Reply malformed = service.api().call(HttpMethod.POST, "/v1/generations", key, "{\"prompt\": ",
         MultiMap.caseInsensitiveMultiMap());
     assertThat(malformed.status()).isEqualTo(400);
     assertThat(malformed.json().getString("code")).isEqualTo("VALIDATION_ERROR");
 
-    Reply unknown = create(api, key, body("x", "dall-e-9"), null);
+    Reply unknown = create(service.api(), key, body("x", "dall-e-9"), null);
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().getString("code")).isEqualTo("UNKNOWN_MODEL");
     assertThat(unknown.json().getJsonArray("available").getList()).containsExactlyInAnyOrder("demo", "slow", "fake");
     assertThat(unknown.json().getString("message")).contains("dall-e-9").contains("demo, slow, fake");
 
-    assertThat(api.get("/v1/me", key).json().getLong("credits")).isEqualTo(100);
+    assertThat(service.api().get("/v1/me", key).json().getLong("credits")).isEqualTo(100);
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isZero();
 
     // The limits themselves are accepted: 2000 code points (4000 UTF-16 units) and a 64-character key.
-    assertThat(create(api, key, body(emoji.repeat(2000), null), "k".repeat(64)).status()).isEqualTo(202);
-    assertThat(create(api, key, body("x", null).put("params", new JsonObject().put("n", 4).put("size", "64x2048")),
-        null).status()).isEqualTo(202);
+    assertThat(create(service.api(), key, body(emoji.repeat(2000), null), "k".repeat(64)).status()).isEqualTo(202);
+    assertThat(create(service.api(), key,
+        body("x", null).put("params", new JsonObject().put("n", 4).put("size", "64x2048")), null).status())
+        .isEqualTo(202);
   }
 
   @Test
   void insufficientCreditsIs402WithRequiredAndAvailableAndInsertsNothing() {
-    TestUser user = api.createUser(2);
+    TestUser user = service.api().createUser(2);
     MultiMap russian = MultiMap.caseInsensitiveMultiMap().add("Accept-Language", "ru");
-    Reply reply = api.call(HttpMethod.POST, "/v1/generations", user.apiKey(), body("x", "fake").encode(), russian);
+    Reply reply = service.api().call(HttpMethod.POST, "/v1/generations", user.apiKey(), body("x", "fake").encode(),
+        russian);
 
     assertThat(reply.status()).isEqualTo(402);
     assertThat(reply.json().getString("code")).isEqualTo("INSUFFICIENT_CREDITS");
@@ -151,43 +134,43 @@ class GenerationCreateApiTest {
     assertThat(reply.json().getLong("available")).isEqualTo(2);
     assertThat(reply.json().getString("message")).contains("Недостаточно кредитов");
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isZero();
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(2);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(2);
   }
 
   @Test
   void activeSlotsAreLimitedByTheUsersTierInTheSameStatementAsTheDebit() {
-    TestUser free = api.createUser(10);
-    String first = create(api, free.apiKey(), body("one", "slow"), null).json().getString("id");
-    String second = create(api, free.apiKey(), body("two", "slow"), null).json().getString("id");
-    Reply third = create(api, free.apiKey(), body("three", "slow"), null);
+    TestUser free = service.api().createUser(10);
+    String first = create(service.api(), free.apiKey(), body("one", "slow"), null).json().getString("id");
+    String second = create(service.api(), free.apiKey(), body("two", "slow"), null).json().getString("id");
+    Reply third = create(service.api(), free.apiKey(), body("three", "slow"), null);
 
     assertThat(third.status()).isEqualTo(429);
     assertThat(third.json().getString("code")).isEqualTo("TOO_MANY_ACTIVE_GENERATIONS");
     assertThat(third.json().getInteger("maxActive")).isEqualTo(2);
-    assertThat(api.get("/v1/me", free.apiKey()).json().getLong("credits")).isEqualTo(6);
+    assertThat(service.api().get("/v1/me", free.apiKey()).json().getLong("credits")).isEqualTo(6);
 
-    TestUser premium = api.createUser(new JsonObject().put("credits", 10).put("premium", true));
+    TestUser premium = service.api().createUser(new JsonObject().put("credits", 10).put("premium", true));
     for (int i = 0; i < 3; i++) {
-      assertThat(create(api, premium.apiKey(), body("p" + i, "slow"), null).status()).isEqualTo(202);
+      assertThat(create(service.api(), premium.apiKey(), body("p" + i, "slow"), null).status()).isEqualTo(202);
     }
     // A cancelled generation frees its slot at once.
-    assertThat(cancel(api, free.apiKey(), first).status()).isEqualTo(200);
-    assertThat(create(api, free.apiKey(), body("four", "slow"), null).status()).isEqualTo(202);
-    cancel(api, free.apiKey(), second);
+    assertThat(cancel(service.api(), free.apiKey(), first).status()).isEqualTo(200);
+    assertThat(create(service.api(), free.apiKey(), body("four", "slow"), null).status()).isEqualTo(202);
+    cancel(service.api(), free.apiKey(), second);
   }
 
   @Test
   void fiftyConcurrentCreatesOnABalanceCoveringThreeChargeExactlyThree() {
-    TestUser user = api.createUser(new JsonObject().put("credits", 3).put("premium", true));
+    TestUser user = service.api().createUser(new JsonObject().put("credits", 3).put("premium", true));
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      replies.add(api.send(HttpMethod.POST, "/v1/generations", user.apiKey(), body("race " + i, "demo")));
+      replies.add(service.api().send(HttpMethod.POST, "/v1/generations", user.apiKey(), body("race " + i, "demo")));
     }
     Map<Integer, Long> byStatus = replies.stream().map(Api::await)
         .collect(Collectors.groupingBy(Reply::status, Collectors.counting()));
 
     assertThat(byStatus).containsOnly(Map.entry(202, 3L), Map.entry(402, 47L));
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isZero();
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isZero();
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isEqualTo(3);
     assertThat(Db.count("SELECT count(*) FROM ledger_entries WHERE user_id = ?::uuid AND type = 'CHARGE'",
         user.id())).isEqualTo(3);
@@ -195,12 +178,12 @@ class GenerationCreateApiTest {
 
   @Test
   void twentyConcurrentRequestsWithOneKeyMakeOneGenerationAndOneCharge() {
-    TestUser user = api.createUser(new JsonObject().put("credits", 100).put("premium", true));
+    TestUser user = service.api().createUser(new JsonObject().put("credits", 100).put("premium", true));
     List<Future<Reply>> replies = new ArrayList<>();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "same-key");
     for (int i = 0; i < 20; i++) {
-      replies.add(api.send(HttpMethod.POST, "/v1/generations", user.apiKey(), body("one picture", "slow").encode(),
-          headers));
+      replies.add(service.api().send(HttpMethod.POST, "/v1/generations", user.apiKey(),
+          body("one picture", "slow").encode(), headers));
     }
     List<Reply> answers = replies.stream().map(Api::await).toList();
 
@@ -214,91 +197,93 @@ class GenerationCreateApiTest {
     });
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isEqualTo(1);
     assertThat(Db.charges(id)).isEqualTo(1);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(98);
-    cancel(api, user.apiKey(), id);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(98);
+    cancel(service.api(), user.apiKey(), id);
   }
 
   @Test
   void keyOfAGenerationInProgressIs409WithItsId() {
-    TestUser user = api.createUser(10);
-    String id = create(api, user.apiKey(), body("busy", "slow"), "busy-key").json().getString("id");
-    Reply again = create(api, user.apiKey(), body("busy", "slow"), "busy-key");
+    TestUser user = service.api().createUser(10);
+    String id = create(service.api(), user.apiKey(), body("busy", "slow"), "busy-key").json().getString("id");
+    Reply again = create(service.api(), user.apiKey(), body("busy", "slow"), "busy-key");
 
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.json().getString("code")).isEqualTo("DUPLICATE_REQUEST");
     assertThat(again.json().getString("generationId")).isEqualTo(id);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(8);
-    cancel(api, user.apiKey(), id);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(8);
+    cancel(service.api(), user.apiKey(), id);
   }
 
   @Test
   void keyOfACompletedGenerationReplaysItWith200AndNoCharge() {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     JsonObject params = new JsonObject().put("size", "64x64").put("n", 1);
-    String id = create(api, user.apiKey(), body("done", "demo").put("params", params), "done-key")
+    String id = create(service.api(), user.apiKey(), body("done", "demo").put("params", params), "done-key")
         .json().getString("id");
-    awaitEnd(api, user.apiKey(), id);
+    awaitEnd(service.api(), user.apiKey(), id);
     // Same body with its params keys in another order: the canonical hash matches.
     JsonObject reordered = new JsonObject().put("n", 1).put("size", "64x64");
-    Reply replay = create(api, user.apiKey(), body("done", null).put("params", reordered), "done-key");
+    Reply replay = create(service.api(), user.apiKey(), body("done", null).put("params", reordered), "done-key");
 
     assertThat(replay.status()).isEqualTo(200);
     assertThat(replay.json().getString("id")).isEqualTo(id);
     assertThat(replay.json().getString("status")).isEqualTo("completed");
     assertThat(replay.header("Location")).isEqualTo("/v1/generations/" + id);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(9);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(9);
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isEqualTo(1);
   }
 
   @Test
   void keyOfAFailedGenerationStartsANewOneChargedAgain() {
-    TestUser user = api.createUser(10);
-    String first = create(api, user.apiKey(), body("status500 fails", "fake"), "retry-key").json().getString("id");
-    assertThat(awaitEnd(api, user.apiKey(), first).getString("status")).isEqualTo("failed");
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
+    TestUser user = service.api().createUser(10);
+    String first = create(service.api(), user.apiKey(), body("status500 fails", "fake"), "retry-key").json()
+        .getString("id");
+    assertThat(awaitEnd(service.api(), user.apiKey(), first).getString("status")).isEqualTo("failed");
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
 
-    Reply retry = create(api, user.apiKey(), body("status500 fails", "fake"), "retry-key");
+    Reply retry = create(service.api(), user.apiKey(), body("status500 fails", "fake"), "retry-key");
 
     assertThat(retry.status()).isEqualTo(202);
     String second = retry.json().getString("id");
     assertThat(second).isNotEqualTo(first);
     assertThat(Db.charges(second)).isEqualTo(1);
-    assertThat(awaitEnd(api, user.apiKey(), second).getString("status")).isEqualTo("failed");
+    assertThat(awaitEnd(service.api(), user.apiKey(), second).getString("status")).isEqualTo("failed");
     assertThat(Db.count("SELECT count(*) FROM ledger_entries WHERE user_id = ?::uuid AND type = 'CHARGE'",
         user.id())).isEqualTo(2);
   }
 
   @Test
   void keyOfACancelledGenerationStartsANewOne() {
-    TestUser user = api.createUser(10);
-    String first = create(api, user.apiKey(), body("changed my mind", "slow"), "cancel-key").json().getString("id");
-    assertThat(cancel(api, user.apiKey(), first).status()).isEqualTo(200);
+    TestUser user = service.api().createUser(10);
+    String first = create(service.api(), user.apiKey(), body("changed my mind", "slow"), "cancel-key").json()
+        .getString("id");
+    assertThat(cancel(service.api(), user.apiKey(), first).status()).isEqualTo(200);
 
-    Reply again = create(api, user.apiKey(), body("changed my mind", "slow"), "cancel-key");
+    Reply again = create(service.api(), user.apiKey(), body("changed my mind", "slow"), "cancel-key");
 
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.json().getString("id")).isNotEqualTo(first);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(8);
-    cancel(api, user.apiKey(), again.json().getString("id"));
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(8);
+    cancel(service.api(), user.apiKey(), again.json().getString("id"));
   }
 
   @Test
   void keyReusedWithAnotherBodyIs422() {
-    TestUser user = api.createUser(10);
-    String id = create(api, user.apiKey(), body("original", "demo"), "mine").json().getString("id");
+    TestUser user = service.api().createUser(10);
+    String id = create(service.api(), user.apiKey(), body("original", "demo"), "mine").json().getString("id");
 
-    Function<JsonObject, Reply> reuse = other -> create(api, user.apiKey(), other, "mine");
+    Function<JsonObject, Reply> reuse = other -> create(service.api(), user.apiKey(), other, "mine");
     for (JsonObject other : List.of(body("different", "demo"), body("original", "slow"),
         body("original", "demo").put("params", new JsonObject().put("n", 2)))) {
       Reply reply = reuse.apply(other);
       assertThat(reply.status()).as(other.encode()).isEqualTo(422);
       assertThat(reply.json().getString("code")).isEqualTo("IDEMPOTENCY_KEY_MISMATCH");
     }
-    awaitEnd(api, user.apiKey(), id);
+    awaitEnd(service.api(), user.apiKey(), id);
     assertThat(reuse.apply(body("different", "demo")).status()).isEqualTo(422);
     // Keys belong to one user: another user may use the same key freely.
-    TestUser other = api.createUser(10);
-    assertThat(create(api, other.apiKey(), body("different", "demo"), "mine").status()).isEqualTo(202);
+    TestUser other = service.api().createUser(10);
+    assertThat(create(service.api(), other.apiKey(), body("different", "demo"), "mine").status()).isEqualTo(202);
   }
 
   private static void assertValidation(Reply reply, String field) {

@@ -6,6 +6,7 @@ import static dev.gengate.testing.Generations.cancel;
 import static dev.gengate.testing.Generations.eventually;
 import static dev.gengate.testing.Generations.get;
 import static dev.gengate.testing.Generations.start;
+import static dev.gengate.testing.Generations.startCallingProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gengate.testing.Api;
@@ -14,10 +15,8 @@ import dev.gengate.testing.Api.TestUser;
 import dev.gengate.testing.Db;
 import dev.gengate.testing.FakeImagesServer;
 import dev.gengate.testing.Generations;
-import dev.gengate.testing.LedgerInvariants;
-import dev.gengate.testing.TestService;
+import dev.gengate.testing.RunningService;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -33,10 +32,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,19 +42,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GenerationExecutionApiTest {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
-  private static Vertx vertx;
   private static FakeImagesServer fake;
-  private static TestService service;
-  private static Api api;
   private static WebClient raw;
 
-  @BeforeAll
-  static void startService() {
-    vertx = Vertx.vertx();
+  @RegisterExtension
+  static final RunningService service = new RunningService(vertx -> {
     fake = FakeImagesServer.start(vertx);
     JsonObject fakeModel = new JsonObject().put("provider", "openai-images").put("price", 2).put("timeout", "1500ms")
         .put("baseUrl", fake.baseUrl() + "/").put("apiKey", "sk-test").put("upstreamModel", "fake-v1");
-    service = TestService.start(vertx, new JsonObject()
+    return new JsonObject()
         .put("limits", new JsonObject()
             .put("free", new JsonObject().put("maxActive", 1000).put("perMinute", 100_000)))
         .put("models", new JsonObject()
@@ -68,28 +62,21 @@ class GenerationExecutionApiTest {
                 .put("delay", "600ms"))
             .put("fake", fakeModel)
             .put("fake-patient", fakeModel.copy().put("timeout", "10s")))
-        .put("generation", new JsonObject().put("pollInterval", "100ms").put("rescueInterval", "300ms")));
-    api = service.api();
-    raw = WebClient.create(vertx);
-  }
+        .put("generation", new JsonObject().put("pollInterval", "100ms").put("rescueInterval", "300ms"));
+  }).checkingLedgerAfterEach();
 
-  @AfterAll
-  static void stopService() {
-    vertx.close().await();
-  }
-
-  @AfterEach
-  void ledgerInvariantsHold() {
-    LedgerInvariants.assertHold();
+  @BeforeAll
+  static void rawClient() {
+    raw = WebClient.create(service.vertx());
   }
 
   @Test
   void demoRendersPngsStoredAndServedToTheOwnerOnly() throws Exception {
-    TestUser owner = api.createUser(10);
+    TestUser owner = service.api().createUser(10);
     JsonObject body = Generations.body("a red fox in the snow", "demo")
         .put("params", new JsonObject().put("n", 2).put("size", "128x96"));
-    String id = Generations.create(api, owner.apiKey(), body, null).json().getString("id");
-    JsonObject done = awaitEnd(api, owner.apiKey(), id);
+    String id = Generations.create(service.api(), owner.apiKey(), body, null).json().getString("id");
+    JsonObject done = awaitEnd(service.api(), owner.apiKey(), id);
 
     assertThat(done.getString("status")).isEqualTo("completed");
     assertThat(done.getString("startedAt")).isNotNull();
@@ -107,11 +94,11 @@ class GenerationExecutionApiTest {
     assertThat(decoded.getWidth()).isEqualTo(128);
     assertThat(decoded.getHeight()).isEqualTo(96);
 
-    TestUser stranger = api.createUser(0);
+    TestUser stranger = service.api().createUser(0);
     assertThat(image(id, 0, stranger.apiKey()).statusCode()).isEqualTo(404);
     assertThat(image(id, 2, owner.apiKey()).statusCode()).isEqualTo(404);
     assertThat(image(id, 0, null).statusCode()).isEqualTo(401);
-    JsonObject me = api.get("/v1/me", owner.apiKey()).json();
+    JsonObject me = service.api().get("/v1/me", owner.apiKey()).json();
     assertThat(me.getLong("credits")).isEqualTo(9);
     assertThat(me.getInteger("activeGenerations")).isZero();
     assertThat(Db.refunds(id)).isZero();
@@ -119,13 +106,13 @@ class GenerationExecutionApiTest {
 
   @Test
   void demoPictureVisiblyDependsOnThePrompt() {
-    TestUser user = api.createUser(10);
-    String fox = start(api, user.apiKey(), "a red fox", "instant");
-    String whale = start(api, user.apiKey(), "a blue whale", "instant");
-    String foxAgain = start(api, user.apiKey(), "a red fox", "instant");
-    awaitEnd(api, user.apiKey(), fox);
-    awaitEnd(api, user.apiKey(), whale);
-    awaitEnd(api, user.apiKey(), foxAgain);
+    TestUser user = service.api().createUser(10);
+    String fox = start(service.api(), user.apiKey(), "a red fox", "instant");
+    String whale = start(service.api(), user.apiKey(), "a blue whale", "instant");
+    String foxAgain = start(service.api(), user.apiKey(), "a red fox", "instant");
+    awaitEnd(service.api(), user.apiKey(), fox);
+    awaitEnd(service.api(), user.apiKey(), whale);
+    awaitEnd(service.api(), user.apiKey(), foxAgain);
 
     byte[] foxPng = image(fox, 0, user.apiKey()).body().getBytes();
     assertThat(image(whale, 0, user.apiKey()).body().getBytes()).isNotEqualTo(foxPng);
@@ -134,16 +121,16 @@ class GenerationExecutionApiTest {
 
   @Test
   void openAiB64ImagesAreStoredAndUrlsKeptAsGiven() {
-    TestUser user = api.createUser(10);
-    String stored = start(api, user.apiKey(), "b64 a cat", "fake");
-    String linked = start(api, user.apiKey(), "url a dog", "fake");
+    TestUser user = service.api().createUser(10);
+    String stored = start(service.api(), user.apiKey(), "b64 a cat", "fake");
+    String linked = start(service.api(), user.apiKey(), "url a dog", "fake");
 
-    JsonObject storedDone = awaitEnd(api, user.apiKey(), stored);
+    JsonObject storedDone = awaitEnd(service.api(), user.apiKey(), stored);
     assertThat(storedDone.getString("status")).isEqualTo("completed");
     assertThat(storedDone.getJsonObject("result").getJsonArray("images").getJsonObject(0).getString("url"))
         .isEqualTo("/v1/generations/" + stored + "/images/0");
     assertThat(image(stored, 0, user.apiKey()).body().getBytes()).isEqualTo(FakeImagesServer.PNG);
-    JsonObject linkedDone = awaitEnd(api, user.apiKey(), linked);
+    JsonObject linkedDone = awaitEnd(service.api(), user.apiKey(), linked);
     assertThat(linkedDone.getJsonObject("result").getJsonArray("images").getJsonObject(0).getString("url"))
         .isEqualTo(FakeImagesServer.REMOTE_URL);
 
@@ -152,45 +139,46 @@ class GenerationExecutionApiTest {
     assertThat(request).isEqualTo(new JsonObject().put("model", "fake-v1").put("prompt", "b64 a cat").put("n", 1)
         .put("size", "1024x1024"));
     assertThat(fake.authorizations()).contains("Bearer sk-test");
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(6);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(6);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"status500", "malformed", "empty"})
   void providerErrorFailsTheGenerationAndRefundsItExactlyOnce(String behaviour) {
-    TestUser user = api.createUser(10);
-    String id = start(api, user.apiKey(), behaviour + " picture", "fake");
-    JsonObject done = awaitEnd(api, user.apiKey(), id);
+    TestUser user = service.api().createUser(10);
+    String id = start(service.api(), user.apiKey(), behaviour + " picture", "fake");
+    JsonObject done = awaitEnd(service.api(), user.apiKey(), id);
 
     assertThat(done.getString("status")).isEqualTo("failed");
     assertThat(done.getJsonObject("error").getString("code")).isEqualTo("PROVIDER_ERROR");
     assertThat(done.getJsonObject("error").getString("message")).isNotBlank();
     assertThat(done.getValue("result")).isNull();
     assertThat(Db.refunds(id)).isEqualTo(1);
-    JsonObject me = api.get("/v1/me", user.apiKey()).json();
+    JsonObject me = service.api().get("/v1/me", user.apiKey()).json();
     assertThat(me.getLong("credits")).isEqualTo(10);
     assertThat(me.getInteger("activeGenerations")).isZero();
   }
 
   @Test
   void hangingProviderTimesOutAtTheDeadlineIsRefundedAndItsRequestAborted() {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     long started = System.nanoTime();
-    String id = start(api, user.apiKey(), "hang forever", "fake");
-    JsonObject done = awaitEnd(api, user.apiKey(), id);
+    String id = start(service.api(), user.apiKey(), "hang forever", "fake");
+    JsonObject done = awaitEnd(service.api(), user.apiKey(), id);
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
     assertThat(done.getString("status")).isEqualTo("failed");
     assertThat(done.getJsonObject("error").getString("code")).isEqualTo("TIMEOUT");
     assertThat(tookMillis).isBetween(1_300L, 4_000L);
     assertThat(Db.refunds(id)).isEqualTo(1);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
     eventually("the provider request to be aborted", () -> fake.aborted("hang forever") == 1);
 
     // An answer due after the deadline never comes back: the request is aborted at the deadline.
     String late = "late:2000 too late";
-    String lateId = start(api, user.apiKey(), late, "fake");
-    assertThat(awaitEnd(api, user.apiKey(), lateId).getJsonObject("error").getString("code")).isEqualTo("TIMEOUT");
+    String lateId = start(service.api(), user.apiKey(), late, "fake");
+    assertThat(awaitEnd(service.api(), user.apiKey(), lateId).getJsonObject("error").getString("code"))
+        .isEqualTo("TIMEOUT");
     eventually("the late request to be aborted", () -> fake.aborted(late) == 1);
     assertThat(fake.answeredLate(late)).isZero();
     assertThat(Db.refunds(lateId)).isEqualTo(1);
@@ -203,52 +191,50 @@ class GenerationExecutionApiTest {
    */
   @Test
   void providerAnswerArrivingAfterTheGenerationTimedOutIsDiscarded() throws InterruptedException {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     String prompt = "late:1500 owl";
-    String id = start(api, user.apiKey(), prompt, "fake-patient");
+    String id = start(service.api(), user.apiKey(), prompt, "fake-patient");
     awaitStatus(id, "processing");
     Db.update("UPDATE generations SET timeout_at = now() - interval '1 second' WHERE id = ?::uuid", id);
 
-    JsonObject done = awaitEnd(api, user.apiKey(), id);
+    JsonObject done = awaitEnd(service.api(), user.apiKey(), id);
     assertThat(done.getJsonObject("error").getString("code")).isEqualTo("TIMEOUT");
     assertThat(fake.answeredLate(prompt)).isZero();
     eventually("the late answer to be sent", () -> fake.answeredLate(prompt) == 1);
     Thread.sleep(300); // the executor receives it and tries to complete
-    JsonObject after = get(api, user.apiKey(), id, null).json();
+    JsonObject after = get(service.api(), user.apiKey(), id, null).json();
     assertThat(after.getString("status")).isEqualTo("failed");
     assertThat(after.getValue("result")).isNull();
     assertThat(Db.count("SELECT count(*) FROM generation_images WHERE generation_id = ?::uuid", id)).isZero();
     assertThat(Db.refunds(id)).isEqualTo(1);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
   }
 
   @Test
   void cancelRefundsAbortsTheProviderCallAndOnlyWorksOnce() {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     String prompt = "hang until cancelled";
-    String id = start(api, user.apiKey(), prompt, "fake");
-    awaitStatus(id, "processing");
-    eventually("the provider to be called", () -> fake.requests(prompt) == 1);
+    String id = startCallingProvider(service.api(), user.apiKey(), prompt, "fake", fake);
 
-    Reply cancelled = cancel(api, user.apiKey(), id);
+    Reply cancelled = cancel(service.api(), user.apiKey(), id);
 
     assertThat(cancelled.status()).isEqualTo(200);
     assertThat(cancelled.json().getString("status")).isEqualTo("cancelled");
     assertThat(cancelled.json().getJsonObject("error").getString("code")).isEqualTo("CANCELLED");
     assertThat(cancelled.json().getString("finishedAt")).isNotNull();
     assertThat(Db.refunds(id)).isEqualTo(1);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(10);
     eventually("the provider request to be aborted", () -> fake.aborted(prompt) == 1);
 
-    Reply again = cancel(api, user.apiKey(), id);
+    Reply again = cancel(service.api(), user.apiKey(), id);
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.json().getString("code")).isEqualTo("GENERATION_NOT_CANCELLABLE");
     assertThat(again.json().getString("status")).isEqualTo("cancelled");
-    String completed = start(api, user.apiKey(), "done already", "instant");
-    awaitEnd(api, user.apiKey(), completed);
-    assertThat(cancel(api, user.apiKey(), completed).json().getString("status")).isEqualTo("completed");
-    assertThat(cancel(api, api.createUser(0).apiKey(), completed).status()).isEqualTo(404);
-    assertThat(cancel(api, user.apiKey(), "00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+    String completed = start(service.api(), user.apiKey(), "done already", "instant");
+    awaitEnd(service.api(), user.apiKey(), completed);
+    assertThat(cancel(service.api(), user.apiKey(), completed).json().getString("status")).isEqualTo("completed");
+    assertThat(cancel(service.api(), service.api().createUser(0).apiKey(), completed).status()).isEqualTo(404);
+    assertThat(cancel(service.api(), user.apiKey(), "00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
     assertThat(Db.refunds(id)).isEqualTo(1);
   }
 
@@ -259,7 +245,7 @@ class GenerationExecutionApiTest {
    */
   @Test
   void cancelRacingCompletionNeverRefundsTwice() {
-    TestUser user = api.createUser(1_000);
+    TestUser user = service.api().createUser(1_000);
     List<String> ids = new ArrayList<>();
     int cancelledWins = 0;
     int completedWins = 0;
@@ -267,7 +253,7 @@ class GenerationExecutionApiTest {
       List<Future<List<Reply>>> round = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         int delay = batch * 10 + i;
-        round.add(api.send(HttpMethod.POST, "/v1/generations", user.apiKey(),
+        round.add(service.api().send(HttpMethod.POST, "/v1/generations", user.apiKey(),
                 Generations.body("race " + batch + "-" + i, "instant"))
             .compose(created -> {
               String id = created.json().getString("id");
@@ -276,9 +262,9 @@ class GenerationExecutionApiTest {
               }
               String path = "/v1/generations/" + id + "/cancel";
               // Staggered so that both orders happen: cancel first, or the render first.
-              return vertx.timer(1 + (delay * 7L) % 31)
-                  .compose(t -> Future.all(api.send(HttpMethod.POST, path, user.apiKey(), (JsonObject) null),
-                      api.send(HttpMethod.POST, path, user.apiKey(), (JsonObject) null)))
+              return service.vertx().timer(1 + (delay * 7L) % 31)
+                  .compose(t -> Future.all(service.api().send(HttpMethod.POST, path, user.apiKey(), (JsonObject) null),
+                      service.api().send(HttpMethod.POST, path, user.apiKey(), (JsonObject) null)))
                   .map(both -> List.<Reply>of(both.resultAt(0), both.resultAt(1)));
             }));
       }
@@ -295,7 +281,7 @@ class GenerationExecutionApiTest {
       }
     }
     for (String id : ids) {
-      String status = awaitEnd(api, user.apiKey(), id).getString("status");
+      String status = awaitEnd(service.api(), user.apiKey(), id).getString("status");
       assertThat(status).isIn("completed", "cancelled");
       assertThat(Db.refunds(id)).as("refunds of " + id).isEqualTo(status.equals("cancelled") ? 1 : 0);
     }
@@ -308,10 +294,10 @@ class GenerationExecutionApiTest {
 
   @Test
   void preferWaitAnswersAsSoonAsTheGenerationEnds() {
-    TestUser user = api.createUser(10);
-    String id = start(api, user.apiKey(), "take your time", "unhurried");
+    TestUser user = service.api().createUser(10);
+    String id = start(service.api(), user.apiKey(), "take your time", "unhurried");
     long started = System.nanoTime();
-    Reply reply = get(api, user.apiKey(), id, "wait=10");
+    Reply reply = get(service.api(), user.apiKey(), id, "wait=10");
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
     assertThat(reply.status()).isEqualTo(200);
@@ -319,49 +305,50 @@ class GenerationExecutionApiTest {
     assertThat(reply.header("Preference-Applied")).isEqualTo("wait=10");
     assertThat(tookMillis).isLessThan(3_000);
     // Already terminal: answered at once; N above http.maxWait is capped.
-    Reply capped = get(api, user.apiKey(), id, "respond-async, wait=600");
+    Reply capped = get(service.api(), user.apiKey(), id, "respond-async, wait=600");
     assertThat(capped.header("Preference-Applied")).isEqualTo("wait=60");
-    assertThat(get(api, user.apiKey(), id, null).header("Preference-Applied")).isNull();
+    assertThat(get(service.api(), user.apiKey(), id, null).header("Preference-Applied")).isNull();
   }
 
   @Test
   void preferWaitGivesUpAfterNSecondsWithTheCurrentState() {
-    TestUser user = api.createUser(10);
-    String id = start(api, user.apiKey(), "hang while waiting", "fake");
+    TestUser user = service.api().createUser(10);
+    String id = start(service.api(), user.apiKey(), "hang while waiting", "fake");
     awaitStatus(id, "processing");
     long started = System.nanoTime();
-    Reply reply = get(api, user.apiKey(), id, "wait=1");
+    Reply reply = get(service.api(), user.apiKey(), id, "wait=1");
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
     assertThat(reply.json().getString("status")).isEqualTo("processing");
     assertThat(tookMillis).isBetween(900L, 2_500L);
-    cancel(api, user.apiKey(), id);
+    cancel(service.api(), user.apiKey(), id);
   }
 
   @Test
   void anotherUsersGenerationIsNotFound() {
-    TestUser owner = api.createUser(10);
-    String id = start(api, owner.apiKey(), "private", "instant");
-    TestUser stranger = api.createUser(10);
+    TestUser owner = service.api().createUser(10);
+    String id = start(service.api(), owner.apiKey(), "private", "instant");
+    TestUser stranger = service.api().createUser(10);
 
-    assertThat(get(api, stranger.apiKey(), id, null).status()).isEqualTo(404);
-    assertThat(get(api, stranger.apiKey(), id, "wait=5").status()).isEqualTo(404);
-    assertThat(get(api, owner.apiKey(), "not-a-uuid", null).status()).isEqualTo(404);
-    assertThat(get(api, owner.apiKey(), "00000000-0000-0000-0000-000000000000", null).status()).isEqualTo(404);
-    assertThat(get(api, owner.apiKey(), id, null).status()).isEqualTo(200);
+    assertThat(get(service.api(), stranger.apiKey(), id, null).status()).isEqualTo(404);
+    assertThat(get(service.api(), stranger.apiKey(), id, "wait=5").status()).isEqualTo(404);
+    assertThat(get(service.api(), owner.apiKey(), "not-a-uuid", null).status()).isEqualTo(404);
+    assertThat(get(service.api(), owner.apiKey(), "00000000-0000-0000-0000-000000000000", null).status())
+        .isEqualTo(404);
+    assertThat(get(service.api(), owner.apiKey(), id, null).status()).isEqualTo(200);
   }
 
   @Test
   void listIsNewestFirstWithAnOpaqueCursorAndAStatusFilter() {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      created.add(start(api, user.apiKey(), "list " + i, "instant"));
+      created.add(start(service.api(), user.apiKey(), "list " + i, "instant"));
     }
-    String failed = start(api, user.apiKey(), "status500 in the list", "fake");
-    created.forEach(id -> awaitEnd(api, user.apiKey(), id));
-    awaitEnd(api, user.apiKey(), failed);
-    api.createUser(10); // someone else's generations never show up
+    String failed = start(service.api(), user.apiKey(), "status500 in the list", "fake");
+    created.forEach(id -> awaitEnd(service.api(), user.apiKey(), id));
+    awaitEnd(service.api(), user.apiKey(), failed);
+    service.api().createUser(10); // someone else's generations never show up
     List<String> newestFirst = new ArrayList<>(created);
     newestFirst.add(failed);
     java.util.Collections.reverse(newestFirst);
@@ -370,7 +357,8 @@ class GenerationExecutionApiTest {
     String cursor = null;
     int pages = 0;
     do {
-      Reply page = api.get("/v1/generations?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), user.apiKey());
+      Reply page = service.api().get("/v1/generations?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+          user.apiKey());
       assertThat(page.status()).isEqualTo(200);
       page.json().getJsonArray("items").forEach(item -> seen.add(((JsonObject) item).getString("id")));
       cursor = page.json().getString("nextCursor");
@@ -379,16 +367,17 @@ class GenerationExecutionApiTest {
     assertThat(seen).containsExactlyElementsOf(newestFirst);
     assertThat(pages).isEqualTo(3);
 
-    JsonArray completed = api.get("/v1/generations?status=completed", user.apiKey()).json().getJsonArray("items");
+    JsonArray completed = service.api().get("/v1/generations?status=completed", user.apiKey()).json()
+        .getJsonArray("items");
     Set<String> completedIds = new HashSet<>();
     completed.forEach(item -> completedIds.add(((JsonObject) item).getString("id")));
     assertThat(completedIds).containsExactlyInAnyOrderElementsOf(created);
-    assertThat(api.get("/v1/generations?status=failed", user.apiKey()).json().getJsonArray("items").size())
+    assertThat(service.api().get("/v1/generations?status=failed", user.apiKey()).json().getJsonArray("items").size())
         .isEqualTo(1);
 
     for (String bad : List.of("status=refunded", "limit=0", "limit=101", "limit=x", "cursor=bm90LWEtY3Vyc29y",
         "cursor=%%%")) {
-      Reply reply = api.get("/v1/generations?" + bad, user.apiKey());
+      Reply reply = service.api().get("/v1/generations?" + bad, user.apiKey());
       assertThat(reply.status()).as(bad).isEqualTo(400);
       assertThat(reply.json().getString("code")).isEqualTo("VALIDATION_ERROR");
     }

@@ -2,39 +2,21 @@ package dev.gengate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.RunningService;
 import dev.gengate.testing.TestService;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 class AuthApiTest {
-  private static Vertx vertx;
-  private static TestService service;
-  private static Api api;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    service = TestService.start(vertx);
-    api = service.api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final RunningService service = new RunningService();
 
   @Test
   void userEndpointWithoutCredentialsIs401() {
-    Reply reply = api.get("/v1/me", null);
+    Reply reply = service.api().get("/v1/me", null);
     assertThat(reply.status()).isEqualTo(401);
     assertThat(reply.json().getString("code")).isEqualTo("UNAUTHORIZED");
     assertThat(reply.json().getString("requestId")).isNotBlank();
@@ -42,32 +24,33 @@ class AuthApiTest {
 
   @Test
   void unknownApiKeyIs401() {
-    assertThat(api.get("/v1/me", "gg_not-a-key").status()).isEqualTo(401);
+    assertThat(service.api().get("/v1/me", "gg_not-a-key").status()).isEqualTo(401);
   }
 
   @Test
   void adminTokenIsNotAUserKey() {
-    assertThat(api.get("/v1/me", TestService.ADMIN_TOKEN).status()).isEqualTo(401);
+    assertThat(service.api().get("/v1/me", TestService.ADMIN_TOKEN).status()).isEqualTo(401);
   }
 
   @Test
   void userKeyOnAdminEndpointIs403() {
-    TestUser user = api.createUser(0);
-    Reply reply = api.post("/v1/admin/users", user.apiKey(), new JsonObject());
+    TestUser user = service.api().createUser(0);
+    Reply reply = service.api().post("/v1/admin/users", user.apiKey(), new JsonObject());
     assertThat(reply.status()).isEqualTo(403);
     assertThat(reply.json().getString("code")).isEqualTo("FORBIDDEN");
   }
 
   @Test
   void badTokenOnAdminEndpointIs401() {
-    assertThat(api.get("/v1/admin/users/00000000-0000-0000-0000-000000000000", "wrong").status()).isEqualTo(401);
+    assertThat(service.api().get("/v1/admin/users/00000000-0000-0000-0000-000000000000", "wrong").status())
+        .isEqualTo(401);
   }
 
   @Test
   void apiKeyIsShownOnceAndStoredOnlyAsHash() throws Exception {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     assertThat(user.apiKey()).startsWith("gg_").hasSizeGreaterThanOrEqualTo(3 + 43);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getString("id")).isEqualTo(user.id());
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getString("id")).isEqualTo(user.id());
     try (var connection = dev.gengate.testing.TestInfra.get().jdbc();
         var statement = connection.prepareStatement("SELECT count(*) FROM api_keys WHERE key_prefix = ?"
             + " AND position(convert_to(?, 'UTF8') in key_hash) = 0")) {

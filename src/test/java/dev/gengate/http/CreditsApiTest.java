@@ -5,61 +5,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
-import dev.gengate.testing.LedgerInvariants;
+import dev.gengate.testing.RunningService;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 class CreditsApiTest {
-  private static Vertx vertx;
-  private static Api api;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    api = TestService.start(vertx).api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
-
-  @AfterEach
-  void ledgerStaysConsistent() {
-    LedgerInvariants.assertHold();
-  }
+  @RegisterExtension
+  static final RunningService service = new RunningService().checkingLedgerAfterEach();
 
   private static Future<Reply> adjust(TestUser user, long amount, String key) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     if (key != null) {
       headers.add("Idempotency-Key", key);
     }
-    return api.send(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", TestService.ADMIN_TOKEN,
+    return service.api().send(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", TestService.ADMIN_TOKEN,
         new JsonObject().put("amount", amount).put("reason", "test").encode(), headers);
   }
 
   private static long balance(TestUser user) {
-    return api.get("/v1/me", user.apiKey()).json().getLong("credits");
+    return service.api().get("/v1/me", user.apiKey()).json().getLong("credits");
   }
 
   @Test
   void initialCreditsAreATopUpEntry() {
-    TestUser user = api.createUser(25);
-    JsonArray items = api.get("/v1/me/transactions", user.apiKey()).json().getJsonArray("items");
+    TestUser user = service.api().createUser(25);
+    JsonArray items = service.api().get("/v1/me/transactions", user.apiKey()).json().getJsonArray("items");
     assertThat(items).hasSize(1);
     assertThat(items.getJsonObject(0).getString("type")).isEqualTo("TOPUP");
     assertThat(items.getJsonObject(0).getLong("amount")).isEqualTo(25);
@@ -68,7 +46,7 @@ class CreditsApiTest {
 
   @Test
   void topUpAndNegativeAdjustmentMoveTheBalanceAndAreListedNewestFirst() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     Reply topUp = Api.await(adjust(user, 40, null));
     assertThat(topUp.status()).isEqualTo(201);
     assertThat(topUp.json().getString("type")).isEqualTo("TOPUP");
@@ -76,13 +54,13 @@ class CreditsApiTest {
     assertThat(debit.json().getString("type")).isEqualTo("ADJUSTMENT");
     assertThat(debit.json().getLong("balanceAfter")).isEqualTo(25);
     assertThat(balance(user)).isEqualTo(25);
-    JsonArray items = api.get("/v1/me/transactions", user.apiKey()).json().getJsonArray("items");
+    JsonArray items = service.api().get("/v1/me/transactions", user.apiKey()).json().getJsonArray("items");
     assertThat(items.stream().map(i -> ((JsonObject) i).getLong("amount"))).containsExactly(-15L, 40L);
   }
 
   @Test
   void twoHundredConcurrentAdjustmentsKeepBalanceEqualToTheSumOfEntries() {
-    TestUser user = api.createUser(1000);
+    TestUser user = service.api().createUser(1000);
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       replies.add(adjust(user, i % 2 == 0 ? 7 : -3, null));
@@ -98,7 +76,7 @@ class CreditsApiTest {
     List<JsonObject> entries = new ArrayList<>();
     String cursor = null;
     do {
-      JsonObject page = api.get("/v1/me/transactions?limit=200" + (cursor == null ? "" : "&cursor=" + cursor),
+      JsonObject page = service.api().get("/v1/me/transactions?limit=200" + (cursor == null ? "" : "&cursor=" + cursor),
           user.apiKey()).json();
       page.getJsonArray("items").forEach(item -> entries.add((JsonObject) item));
       cursor = page.getString("nextCursor");
@@ -113,7 +91,7 @@ class CreditsApiTest {
 
   @Test
   void sameIdempotencyKeyFromTwentyConcurrentClientsIsAppliedOnce() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       replies.add(adjust(user, 50, "topup-once"));
@@ -129,8 +107,8 @@ class CreditsApiTest {
 
   @Test
   void idempotencyKeysAreScopedPerUser() {
-    TestUser first = api.createUser(0);
-    TestUser second = api.createUser(0);
+    TestUser first = service.api().createUser(0);
+    TestUser second = service.api().createUser(0);
     assertThat(Api.await(adjust(first, 5, "shared-key")).status()).isEqualTo(201);
     assertThat(Api.await(adjust(second, 5, "shared-key")).status()).isEqualTo(201);
     assertThat(balance(first)).isEqualTo(5);
@@ -139,7 +117,7 @@ class CreditsApiTest {
 
   @Test
   void reusedKeyWithAnotherAmountIs422AndChangesNothing() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     assertThat(Api.await(adjust(user, 10, "k1")).status()).isEqualTo(201);
     Reply mismatch = Api.await(adjust(user, 11, "k1"));
     assertThat(mismatch.status()).isEqualTo(422);
@@ -149,7 +127,7 @@ class CreditsApiTest {
 
   @Test
   void concurrentNegativeAdjustmentsNeverTakeTheBalanceBelowZero() {
-    TestUser user = api.createUser(10);
+    TestUser user = service.api().createUser(10);
     List<Future<Reply>> replies = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       replies.add(adjust(user, -1, null));
@@ -163,7 +141,7 @@ class CreditsApiTest {
 
   @Test
   void debitBeyondTheBalanceIs402WithRequiredAndAvailable() {
-    TestUser user = api.createUser(3);
+    TestUser user = service.api().createUser(3);
     Reply reply = Api.await(adjust(user, -5, "too-much"));
     assertThat(reply.status()).isEqualTo(402);
     assertThat(reply.json().getLong("required")).isEqualTo(5);
@@ -176,7 +154,7 @@ class CreditsApiTest {
 
   @Test
   void transactionsPageWithACursorWithoutGapsOrRepeats() {
-    TestUser user = api.createUser(1);
+    TestUser user = service.api().createUser(1);
     for (int i = 0; i < 4; i++) {
       Api.await(adjust(user, 1, null));
     }
@@ -184,7 +162,7 @@ class CreditsApiTest {
     String cursor = null;
     int pages = 0;
     do {
-      Reply page = api.get("/v1/me/transactions?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+      Reply page = service.api().get("/v1/me/transactions?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
           user.apiKey());
       assertThat(page.status()).isEqualTo(200);
       page.json().getJsonArray("items").forEach(item -> seen.add(((JsonObject) item).getLong("id")));
@@ -197,27 +175,27 @@ class CreditsApiTest {
 
   @Test
   void premiumFlagCanBeSetAndChangesTheReportedTier() {
-    TestUser user = api.createUser(0);
-    Reply patched = api.call(HttpMethod.PATCH, "/v1/admin/users/" + user.id(), TestService.ADMIN_TOKEN,
+    TestUser user = service.api().createUser(0);
+    Reply patched = service.api().call(HttpMethod.PATCH, "/v1/admin/users/" + user.id(), TestService.ADMIN_TOKEN,
         new JsonObject().put("premium", true));
     assertThat(patched.status()).isEqualTo(200);
-    JsonObject me = api.get("/v1/me", user.apiKey()).json();
+    JsonObject me = service.api().get("/v1/me", user.apiKey()).json();
     assertThat(me.getBoolean("premium")).isTrue();
     assertThat(me.getJsonObject("limits")).isEqualTo(new JsonObject().put("maxActive", 10).put("perMinute", 30));
-    JsonObject admin = api.get("/v1/admin/users/" + user.id(), TestService.ADMIN_TOKEN).json();
+    JsonObject admin = service.api().get("/v1/admin/users/" + user.id(), TestService.ADMIN_TOKEN).json();
     assertThat(admin.getBoolean("premium")).isTrue();
   }
 
   @Test
   void userCreatedWithTelegramIdAndLanguageKeepsThem() {
     long telegramId = 7_000_000_000L + System.nanoTime() % 1_000_000;
-    Reply created = api.post("/v1/admin/users", TestService.ADMIN_TOKEN,
+    Reply created = service.api().post("/v1/admin/users", TestService.ADMIN_TOKEN,
         new JsonObject().put("telegramId", telegramId).put("language", "ru").put("premium", true));
     assertThat(created.status()).isEqualTo(201);
     JsonObject user = created.json().getJsonObject("user");
     assertThat(user.getLong("telegramId")).isEqualTo(telegramId);
     assertThat(user.getString("language")).isEqualTo("ru");
-    Reply duplicate = api.post("/v1/admin/users", TestService.ADMIN_TOKEN,
+    Reply duplicate = service.api().post("/v1/admin/users", TestService.ADMIN_TOKEN,
         new JsonObject().put("telegramId", telegramId));
     assertThat(duplicate.status()).isEqualTo(400);
     assertThat(duplicate.json().getString("field")).isEqualTo("telegramId");

@@ -2,51 +2,28 @@ package dev.gengate.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
-import dev.gengate.testing.LedgerInvariants;
+import dev.gengate.testing.RunningService;
 import dev.gengate.testing.TestService;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every client mistake gets its status, a structured body, no stack trace, and changes nothing. */
-@ExtendWith(VertxExtension.class)
 class ErrorsApiTest {
   private static final String ADMIN = TestService.ADMIN_TOKEN;
-  private static Vertx vertx;
-  private static Api api;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    api = TestService.start(vertx).api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
-
-  @AfterEach
-  void ledgerStaysConsistent() {
-    LedgerInvariants.assertHold();
-  }
+  @RegisterExtension
+  static final RunningService service = new RunningService().checkingLedgerAfterEach();
 
   private static Reply raw(HttpMethod method, String path, String token, String body, String... headers) {
     MultiMap map = MultiMap.caseInsensitiveMultiMap();
     for (int i = 0; i < headers.length; i += 2) {
       map.add(headers[i], headers[i + 1]);
     }
-    return api.call(method, path, token, body, map);
+    return service.api().call(method, path, token, body, map);
   }
 
   private static void assertError(Reply reply, int status, String code) {
@@ -94,17 +71,17 @@ class ErrorsApiTest {
 
   @Test
   void wrongMethodIsAStructured405() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     assertError(raw(HttpMethod.DELETE, "/v1/me", user.apiKey(), null), 405, "METHOD_NOT_ALLOWED");
   }
 
   @Test
   void oversizedBodyIs413() {
     String big = "{\"reason\": \"" + "x".repeat(70 * 1024) + "\", \"amount\": 1}";
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     Reply reply = raw(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", ADMIN, big);
     assertError(reply, 413, "PAYLOAD_TOO_LARGE");
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isZero();
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isZero();
   }
 
   @Test
@@ -118,7 +95,7 @@ class ErrorsApiTest {
 
   @Test
   void creditChangeValidation() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     String path = "/v1/admin/users/" + user.id() + "/credits";
     assertError(raw(HttpMethod.POST, path, ADMIN, "{\"amount\": 0}"), 400, "VALIDATION_ERROR");
     assertError(raw(HttpMethod.POST, path, ADMIN, "{}"), 400, "VALIDATION_ERROR");
@@ -127,12 +104,12 @@ class ErrorsApiTest {
         400, "VALIDATION_ERROR");
     assertThat(raw(HttpMethod.POST, path, ADMIN, "{\"amount\": 1}", "Idempotency-Key", "k".repeat(64)).status())
         .isEqualTo(201);
-    assertThat(api.get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(1);
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(1);
   }
 
   @Test
   void patchWithoutPremiumIs400() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     assertError(raw(HttpMethod.PATCH, "/v1/admin/users/" + user.id(), ADMIN, "{}"), 400, "VALIDATION_ERROR");
     assertError(raw(HttpMethod.PATCH, "/v1/admin/users/" + user.id(), ADMIN, "{\"premium\": 1}"),
         400, "VALIDATION_ERROR");
@@ -140,7 +117,7 @@ class ErrorsApiTest {
 
   @Test
   void badPaginationParametersAre400() {
-    TestUser user = api.createUser(0);
+    TestUser user = service.api().createUser(0);
     assertError(raw(HttpMethod.GET, "/v1/me/transactions?limit=0", user.apiKey(), null), 400, "VALIDATION_ERROR");
     assertError(raw(HttpMethod.GET, "/v1/me/transactions?limit=abc", user.apiKey(), null), 400,
         "VALIDATION_ERROR");
@@ -150,7 +127,7 @@ class ErrorsApiTest {
 
   @Test
   void messagesAreRussianWhenAcceptLanguagePrefersRussian() {
-    TestUser user = api.createUser(2);
+    TestUser user = service.api().createUser(2);
     Reply reply = raw(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", ADMIN, "{\"amount\": -5}",
         "Accept-Language", "ru-RU,ru;q=0.9,en;q=0.5");
     assertError(reply, 402, "INSUFFICIENT_CREDITS");

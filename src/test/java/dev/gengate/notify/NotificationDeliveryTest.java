@@ -7,17 +7,14 @@ import dev.gengate.notify.FakeTelegram.Call;
 import dev.gengate.notify.NotifyFixture.OutboxRow;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.TestService;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Delivery through a local server speaking the Bot API: right chat and language, retries on 5xx, timeouts and
@@ -25,39 +22,26 @@ import org.junit.jupiter.api.Test;
  */
 class NotificationDeliveryTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
-  private static Vertx vertx;
-  private static FakeTelegram telegram;
-  private static Pool pool;
+  @RegisterExtension
+  static final TelegramHarness harness = new TelegramHarness();
+
   private TestService service;
   private Api api;
-
-  @BeforeAll
-  static void startTelegram() {
-    vertx = Vertx.vertx();
-    telegram = FakeTelegram.start(vertx, NotifyFixture.TOKEN);
-    pool = NotifyFixture.pool(vertx);
-  }
 
   @AfterEach
   void stopService() {
     if (service != null) {
       service.stop();
     }
-    NotifyFixture.finishPending();
-    telegram.answer(call -> FakeTelegram.OK);
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
+    harness.telegram().answer(call -> FakeTelegram.OK);
   }
 
   private void startService(JsonObject changes) {
-    startService(telegram.baseUrl(), changes);
+    startService(harness.telegram().baseUrl(), changes);
   }
 
   private void startService(String baseUrl, JsonObject changes) {
-    service = TestService.start(vertx, NotifyFixture.settings(baseUrl, changes));
+    service = TestService.start(harness.vertx(), NotifyFixture.settings(baseUrl, changes));
     api = service.api();
   }
 
@@ -66,7 +50,7 @@ class NotificationDeliveryTest {
   }
 
   private UUID enqueue(UUID user, NotificationEvent event, JsonObject payload) {
-    return NotifyFixture.enqueue(vertx, pool, user, event, payload);
+    return NotifyFixture.enqueue(harness.vertx(), harness.pool(), user, event, payload);
   }
 
   @Test
@@ -79,9 +63,9 @@ class NotificationDeliveryTest {
     UUID generationRu = enqueue(user(russian, "ru"), NotificationEvent.STARTED,
         NotificationPayload.started("demo", "лиса"));
 
-    assertThat(telegram.awaitCalls(english, 1, WAIT)).extracting(Call::text)
+    assertThat(harness.telegram().awaitCalls(english, 1, WAIT)).extracting(Call::text)
         .containsExactly("⏳ Your generation “a fox” has started (model demo).");
-    assertThat(telegram.awaitCalls(russian, 1, WAIT)).extracting(Call::text)
+    assertThat(harness.telegram().awaitCalls(russian, 1, WAIT)).extracting(Call::text)
         .containsExactly("⏳ Генерация «лиса» началась (модель demo).");
     assertThat(NotifyFixture.awaitStatus(generationEn, NotificationEvent.STARTED, "sent", WAIT).attempts()).isOne();
     assertThat(NotifyFixture.awaitStatus(generationRu, NotificationEvent.STARTED, "sent", WAIT).attempts()).isOne();
@@ -96,9 +80,9 @@ class NotificationDeliveryTest {
         NotificationPayload.failed("demo", null, "PROVIDER_ERROR", 5));
     enqueue(user(english, "en"), NotificationEvent.CANCELLED, NotificationPayload.cancelled("demo", null, 2));
 
-    assertThat(telegram.awaitCalls(russian, 1, WAIT).get(0).text())
+    assertThat(harness.telegram().awaitCalls(russian, 1, WAIT).get(0).text())
         .contains("Генерация не удалась").contains("5 💎 возвращены");
-    assertThat(telegram.awaitCalls(english, 1, WAIT).get(0).text())
+    assertThat(harness.telegram().awaitCalls(english, 1, WAIT).get(0).text())
         .contains("cancelled").contains("2 💎 returned to your balance");
   }
 
@@ -106,19 +90,19 @@ class NotificationDeliveryTest {
   void serverErrorsAreRetriedWithGrowingBackoffThenDeliveredOnce() {
     startService(new JsonObject()); // backoffBase 100ms: delays of 50..100ms, then 100..200ms
     long chat = NotifyFixture.newChatId();
-    telegram.answer(call -> call.chatId() == chat && call.nth() <= 2
+    harness.telegram().answer(call -> call.chatId() == chat && call.nth() <= 2
         ? FakeTelegram.error(500, "Internal Server Error") : FakeTelegram.OK);
 
     UUID generation = enqueue(user(chat, "en"), NotificationEvent.COMPLETED,
         NotificationPayload.completed("demo", null, "https://img.example/1.png"));
 
-    List<Call> calls = telegram.awaitCalls(chat, 3, WAIT);
+    List<Call> calls = harness.telegram().awaitCalls(chat, 3, WAIT);
     assertThat(millisBetween(calls.get(0), calls.get(1))).isGreaterThanOrEqualTo(50);
     assertThat(millisBetween(calls.get(1), calls.get(2))).isGreaterThanOrEqualTo(100);
     OutboxRow row = NotifyFixture.awaitStatus(generation, NotificationEvent.COMPLETED, "sent", WAIT);
     assertThat(row.attempts()).isEqualTo(3);
     FakeTelegram.sleep(400);
-    assertThat(telegram.callsTo(chat)).hasSize(3);
+    assertThat(harness.telegram().callsTo(chat)).hasSize(3);
   }
 
   @Test
@@ -126,21 +110,22 @@ class NotificationDeliveryTest {
     startService(new JsonObject());
     long limited = NotifyFixture.newChatId();
     long other = NotifyFixture.newChatId();
-    telegram.answer(call -> call.chatId() == limited && call.nth() == 1 ? FakeTelegram.retryAfter(2) : FakeTelegram.OK);
+    harness.telegram().answer(call -> call.chatId() == limited && call.nth() == 1
+        ? FakeTelegram.retryAfter(2) : FakeTelegram.OK);
     UUID otherUser = user(other, "en");
 
     UUID generation = enqueue(user(limited, "en"), NotificationEvent.STARTED,
         NotificationPayload.started("demo", null));
-    Call first = telegram.awaitCalls(limited, 1, WAIT).get(0);
+    Call first = harness.telegram().awaitCalls(limited, 1, WAIT).get(0);
     enqueue(otherUser, NotificationEvent.STARTED, NotificationPayload.started("demo", null));
-    Call otherCall = telegram.awaitCalls(other, 1, WAIT).get(0);
+    Call otherCall = harness.telegram().awaitCalls(other, 1, WAIT).get(0);
 
-    List<Call> calls = telegram.awaitCalls(limited, 2, WAIT);
+    List<Call> calls = harness.telegram().awaitCalls(limited, 2, WAIT);
     assertThat(millisBetween(first, calls.get(1))).isGreaterThanOrEqualTo(2_000);
     assertThat(millisBetween(first, otherCall)).as("the other chat waited for the limited one").isLessThan(1_000);
     assertThat(NotifyFixture.awaitStatus(generation, NotificationEvent.STARTED, "sent", WAIT).attempts()).isEqualTo(2);
     FakeTelegram.sleep(300);
-    assertThat(telegram.callsTo(limited)).hasSize(2);
+    assertThat(harness.telegram().callsTo(limited)).hasSize(2);
   }
 
   @Test
@@ -148,7 +133,8 @@ class NotificationDeliveryTest {
     startService(new JsonObject());
     long unknownChat = NotifyFixture.newChatId();
     long blockedBot = NotifyFixture.newChatId();
-    telegram.answer(call -> call.chatId() == unknownChat ? FakeTelegram.error(400, "Bad Request: chat not found")
+    harness.telegram().answer(call -> call.chatId() == unknownChat
+        ? FakeTelegram.error(400, "Bad Request: chat not found")
         : call.chatId() == blockedBot ? FakeTelegram.error(403, "Forbidden: bot was blocked by the user")
         : FakeTelegram.OK);
 
@@ -160,8 +146,8 @@ class NotificationDeliveryTest {
     assertThat(notFound.lastError()).contains("400").contains("chat not found");
     assertThat(forbidden.lastError()).contains("403").contains("bot was blocked by the user");
     FakeTelegram.sleep(500); // several backoff periods
-    assertThat(telegram.callsTo(unknownChat)).hasSize(1);
-    assertThat(telegram.callsTo(blockedBot)).hasSize(1);
+    assertThat(harness.telegram().callsTo(unknownChat)).hasSize(1);
+    assertThat(harness.telegram().callsTo(blockedBot)).hasSize(1);
     assertThat(NotifyFixture.row(first, NotificationEvent.STARTED).attempts()).isOne();
   }
 
@@ -169,7 +155,7 @@ class NotificationDeliveryTest {
   void givesUpAfterMaxAttempts() {
     startService(new JsonObject().put("maxAttempts", 3));
     long chat = NotifyFixture.newChatId();
-    telegram.answer(call -> call.chatId() == chat ? FakeTelegram.error(502, "Bad Gateway") : FakeTelegram.OK);
+    harness.telegram().answer(call -> call.chatId() == chat ? FakeTelegram.error(502, "Bad Gateway") : FakeTelegram.OK);
 
     UUID generation = enqueue(user(chat, "en"), NotificationEvent.STARTED, NotificationPayload.started("demo", null));
 
@@ -177,7 +163,7 @@ class NotificationDeliveryTest {
     assertThat(row.attempts()).isEqualTo(3);
     assertThat(row.lastError()).startsWith("gave up after 3 attempts").contains("502");
     FakeTelegram.sleep(500);
-    assertThat(telegram.callsTo(chat)).hasSize(3);
+    assertThat(harness.telegram().callsTo(chat)).hasSize(3);
   }
 
   @Test
@@ -186,20 +172,20 @@ class NotificationDeliveryTest {
       startService(new JsonObject().put("requestTimeout", "1500ms"));
       long hanging = NotifyFixture.newChatId();
       long other = NotifyFixture.newChatId();
-      telegram.answer(call -> call.chatId() == hanging ? FakeTelegram.HANG : FakeTelegram.OK);
+      harness.telegram().answer(call -> call.chatId() == hanging ? FakeTelegram.HANG : FakeTelegram.OK);
       UUID otherUser = user(other, "en");
 
       UUID generation = enqueue(user(hanging, "en"), NotificationEvent.STARTED,
           NotificationPayload.started("demo", null));
-      Call stuck = telegram.awaitCalls(hanging, 1, WAIT).get(0);
+      Call stuck = harness.telegram().awaitCalls(hanging, 1, WAIT).get(0);
       long before = System.nanoTime();
       enqueue(otherUser, NotificationEvent.STARTED, NotificationPayload.started("demo", null));
       long enqueueMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
-      Call delivered = telegram.awaitCalls(other, 1, WAIT).get(0);
+      Call delivered = harness.telegram().awaitCalls(other, 1, WAIT).get(0);
 
       assertThat(enqueueMillis).as("enqueue while Telegram hangs").isLessThan(500);
       assertThat(millisBetween(stuck, delivered)).as("other chat behind the hanging one").isLessThan(1_000);
-      List<Call> retried = telegram.awaitCalls(hanging, 2, WAIT);
+      List<Call> retried = harness.telegram().awaitCalls(hanging, 2, WAIT);
       assertThat(millisBetween(retried.get(0), retried.get(1))).isGreaterThanOrEqualTo(1_500);
       OutboxRow row = NotifyFixture.row(generation, NotificationEvent.STARTED);
       assertThat(row.status()).isEqualTo("pending");

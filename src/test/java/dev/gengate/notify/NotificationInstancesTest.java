@@ -9,43 +9,28 @@ import dev.gengate.testing.Api;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The outbox across restarts and across several services sharing one database. */
 class NotificationInstancesTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static Vertx vertx;
-  private static FakeTelegram telegram;
-  private static Pool pool;
+  @RegisterExtension
+  static final TelegramHarness harness = new TelegramHarness();
+
   private final List<TestService> services = new ArrayList<>();
   private final List<Vertx> extraVertx = new ArrayList<>();
-
-  @BeforeAll
-  static void startTelegram() {
-    vertx = Vertx.vertx();
-    telegram = FakeTelegram.start(vertx, NotifyFixture.TOKEN);
-    pool = NotifyFixture.pool(vertx);
-  }
 
   @AfterEach
   void stopServices() {
     services.forEach(TestService::stop);
     extraVertx.forEach(v -> v.close().await());
-    NotifyFixture.finishPending();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   private TestService start(Vertx on, String baseUrl, JsonObject changes) {
@@ -56,7 +41,7 @@ class NotificationInstancesTest {
 
   @Test
   void messagesEnqueuedWhileTelegramIsDownAreDeliveredOnceByTheNextServiceInstance() {
-    TestService down = start(vertx, "http://127.0.0.1:" + EmbeddedServices.freePort(),
+    TestService down = start(harness.vertx(), "http://127.0.0.1:" + EmbeddedServices.freePort(),
         new JsonObject().put("maxAttempts", 50));
     Api api = down.api();
     long first = NotifyFixture.newChatId();
@@ -65,28 +50,28 @@ class NotificationInstancesTest {
     UUID secondUser = NotifyFixture.createUser(api, second, "ru");
     UUID generation = UUID.randomUUID();
 
-    NotifyFixture.enqueue(vertx, pool, firstUser, NotificationEvent.STARTED, generation,
+    NotifyFixture.enqueue(harness.vertx(), harness.pool(), firstUser, NotificationEvent.STARTED, generation,
         NotificationPayload.started("demo", null));
-    NotifyFixture.enqueue(vertx, pool, firstUser, NotificationEvent.COMPLETED, generation,
+    NotifyFixture.enqueue(harness.vertx(), harness.pool(), firstUser, NotificationEvent.COMPLETED, generation,
         NotificationPayload.completed("demo", null, "https://img.example/a.png"));
-    UUID failed = NotifyFixture.enqueue(vertx, pool, secondUser, NotificationEvent.FAILED,
+    UUID failed = NotifyFixture.enqueue(harness.vertx(), harness.pool(), secondUser, NotificationEvent.FAILED,
         NotificationPayload.failed("demo", null, "TIMEOUT", 5));
     awaitAttempted(generation, NotificationEvent.STARTED);
     awaitAttempted(failed, NotificationEvent.FAILED);
     down.stop();
     services.remove(down);
 
-    start(vertx, telegram.baseUrl(), new JsonObject());
+    start(harness.vertx(), harness.telegram().baseUrl(), new JsonObject());
 
-    assertThat(telegram.awaitCalls(first, 2, WAIT)).extracting(Call::text).containsExactly(
+    assertThat(harness.telegram().awaitCalls(first, 2, WAIT)).extracting(Call::text).containsExactly(
         "⏳ Your generation has started (model demo).",
         "✅ Your generation is ready (model demo): https://img.example/a.png");
-    assertThat(telegram.awaitCalls(second, 1, WAIT).get(0).text()).contains("5 💎 возвращены");
+    assertThat(harness.telegram().awaitCalls(second, 1, WAIT).get(0).text()).contains("5 💎 возвращены");
     NotifyFixture.awaitStatus(generation, NotificationEvent.COMPLETED, "sent", WAIT);
     NotifyFixture.awaitStatus(failed, NotificationEvent.FAILED, "sent", WAIT);
     FakeTelegram.sleep(300);
-    assertThat(telegram.callsTo(first)).hasSize(2);
-    assertThat(telegram.callsTo(second)).hasSize(1);
+    assertThat(harness.telegram().callsTo(first)).hasSize(2);
+    assertThat(harness.telegram().callsTo(second)).hasSize(1);
   }
 
   @Test
@@ -96,12 +81,12 @@ class NotificationInstancesTest {
         new JsonObject().put("notify", new JsonObject().put("instances", 2)));
     Vertx otherVertx = Vertx.vertx();
     extraVertx.add(otherVertx);
-    JsonObject config = NotifyFixture.settings(telegram.baseUrl(), settings).mergeIn(twoSenders);
-    TestService one = TestService.start(vertx, config);
+    JsonObject config = NotifyFixture.settings(harness.telegram().baseUrl(), settings).mergeIn(twoSenders);
+    TestService one = TestService.start(harness.vertx(), config);
     TestService two = TestService.start(otherVertx, config);
     services.add(one);
     services.add(two);
-    telegram.answer(call -> new FakeTelegram.Ok(20)); // slow enough that claims overlap with sends
+    harness.telegram().answer(call -> new FakeTelegram.Ok(20)); // slow enough that claims overlap with sends
     Api api = one.api();
     List<Long> chats = new ArrayList<>();
     List<UUID> users = new ArrayList<>();
@@ -116,19 +101,19 @@ class NotificationInstancesTest {
       UUID user = users.get(i);
       generations.add(generation);
       // No wake: both services find the rows by polling, at their own pace.
-      Api.await(pool.withTransaction(conn -> NotifyFixture.OUTBOX.enqueue(conn, user, NotificationEvent.STARTED,
-              generation, NotificationPayload.started("demo", null))
+      Api.await(harness.pool().withTransaction(conn -> NotifyFixture.OUTBOX.enqueue(conn, user,
+              NotificationEvent.STARTED, generation, NotificationPayload.started("demo", null))
           .compose(v -> NotifyFixture.OUTBOX.enqueue(conn, user, NotificationEvent.COMPLETED, generation,
               NotificationPayload.completed("demo", null, null)))));
       FakeTelegram.sleep(15);
     }
 
     for (long chat : chats) {
-      telegram.awaitCalls(chat, 2, WAIT);
+      harness.telegram().awaitCalls(chat, 2, WAIT);
     }
     FakeTelegram.sleep(500);
     for (long chat : chats) {
-      assertThat(telegram.callsTo(chat)).as("calls to chat %d", chat).hasSize(2)
+      assertThat(harness.telegram().callsTo(chat)).as("calls to chat %d", chat).hasSize(2)
           .extracting(Call::text).first().asString().startsWith("⏳");
     }
     List<OutboxRow> rows = new ArrayList<>();

@@ -4,39 +4,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gengate.common.metrics.Metrics;
 import dev.gengate.testing.Api;
-import dev.gengate.testing.TestService;
+import dev.gengate.testing.RunningService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With a Micrometer registry behind Vert.x, every delivery outcome is counted and the backlog is a gauge. */
 class NotificationMetricsTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final MeterRegistry REGISTRY = Metrics.registry();
-  private static Vertx vertx;
   private static FakeTelegram telegram;
-  private static TestService service;
   private static Pool pool;
 
-  @BeforeAll
-  static void start() {
-    vertx = Metrics.newVertx();
+  @RegisterExtension
+  static final RunningService service = new RunningService(vertx -> {
     telegram = FakeTelegram.start(vertx, NotifyFixture.TOKEN);
-    service = TestService.start(vertx, NotifyFixture.settings(telegram.baseUrl()));
-    pool = NotifyFixture.pool(vertx);
+    return NotifyFixture.settings(telegram.baseUrl());
+  }).on(Metrics::newVertx);
+
+  @BeforeAll
+  static void openPool() {
+    pool = NotifyFixture.pool(service.vertx());
   }
 
   @AfterAll
   static void stop() {
-    service.stop();
+    service.service().stop();
     NotifyFixture.finishPending();
-    vertx.close().await();
   }
 
   @Test
@@ -46,6 +46,7 @@ class NotificationMetricsTest {
     double retriedBefore = count("gengate.notify.retried", "cause", "server_error");
     double failedBefore = count("gengate.notify.failed", "reason", "rejected");
     Api api = service.api();
+    Vertx vertx = service.vertx();
     long fine = NotifyFixture.newChatId();
     long flaky = NotifyFixture.newChatId();
     long blocked = NotifyFixture.newChatId();

@@ -6,9 +6,7 @@ import dev.gengate.notify.FakeTelegram.Call;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,40 +14,26 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-chat spacing and the global per-second cap, and that one busy chat never delays another. */
 class NotificationThrottleTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static Vertx vertx;
-  private static FakeTelegram telegram;
-  private static Pool pool;
-  private TestService service;
+  @RegisterExtension
+  static final TelegramHarness harness = new TelegramHarness();
 
-  @BeforeAll
-  static void startTelegram() {
-    vertx = Vertx.vertx();
-    telegram = FakeTelegram.start(vertx, NotifyFixture.TOKEN);
-    pool = NotifyFixture.pool(vertx);
-  }
+  private TestService service;
 
   @AfterEach
   void stopService() {
     service.stop();
-    NotifyFixture.finishPending();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @Test
   void aBurstToOneChatIsSpacedByThePerChatIntervalInOrderWhileAnotherChatIsNotDelayed() {
-    service = TestService.start(vertx, NotifyFixture.settings(telegram.baseUrl(),
+    service = TestService.start(harness.vertx(), NotifyFixture.settings(harness.telegram().baseUrl(),
         new JsonObject().put("perChatInterval", "200ms")));
     Api api = service.api();
     long busy = NotifyFixture.newChatId();
@@ -57,19 +41,20 @@ class NotificationThrottleTest {
     UUID busyUser = NotifyFixture.createUser(api, busy, "en");
     UUID quietUser = NotifyFixture.createUser(api, quiet, "en");
 
-    Api.await(pool.withTransaction(conn -> Future.all(IntStream.rangeClosed(1, 20)
+    Api.await(harness.pool().withTransaction(conn -> Future.all(IntStream.rangeClosed(1, 20)
         .mapToObj(i -> NotifyFixture.OUTBOX.enqueue(conn, busyUser, NotificationEvent.STARTED, UUID.randomUUID(),
             NotificationPayload.started("demo", "#" + i)))
         .toList())));
-    Outbox.wake(vertx);
-    telegram.awaitCalls(busy, 3, WAIT);
+    Outbox.wake(harness.vertx());
+    harness.telegram().awaitCalls(busy, 3, WAIT);
     long enqueued = System.nanoTime();
-    NotifyFixture.enqueue(vertx, pool, quietUser, NotificationEvent.STARTED, NotificationPayload.started("demo", null));
-    Call quietCall = telegram.awaitCalls(quiet, 1, WAIT).get(0);
+    NotifyFixture.enqueue(harness.vertx(), harness.pool(), quietUser, NotificationEvent.STARTED,
+        NotificationPayload.started("demo", null));
+    Call quietCall = harness.telegram().awaitCalls(quiet, 1, WAIT).get(0);
 
     assertThat(TimeUnit.NANOSECONDS.toMillis(quietCall.atNanos() - enqueued))
         .as("the quiet chat waited behind the busy one").isLessThan(1_000);
-    List<Call> calls = telegram.awaitCalls(busy, 20, WAIT);
+    List<Call> calls = harness.telegram().awaitCalls(busy, 20, WAIT);
     for (int i = 1; i < calls.size(); i++) {
       assertThat(TimeUnit.NANOSECONDS.toMillis(calls.get(i).atNanos() - calls.get(i - 1).atNanos()))
           .as("gap before message %d", i + 1).isGreaterThanOrEqualTo(200);
@@ -81,7 +66,7 @@ class NotificationThrottleTest {
 
   @Test
   void messagesPerSecondAcrossAllChatsStayWithinTheGlobalCap() {
-    service = TestService.start(vertx, NotifyFixture.settings(telegram.baseUrl(),
+    service = TestService.start(harness.vertx(), NotifyFixture.settings(harness.telegram().baseUrl(),
         new JsonObject().put("globalPerSecond", 5)));
     Api api = service.api();
     List<Long> chats = new ArrayList<>();
@@ -92,15 +77,15 @@ class NotificationThrottleTest {
     }
 
     List<UUID> generations = IntStream.range(0, users.size()).mapToObj(i -> UUID.randomUUID()).toList();
-    Api.await(pool.withTransaction(conn -> Future.all(IntStream.range(0, users.size())
+    Api.await(harness.pool().withTransaction(conn -> Future.all(IntStream.range(0, users.size())
         .mapToObj(i -> NotifyFixture.OUTBOX.enqueue(conn, users.get(i), NotificationEvent.STARTED,
             generations.get(i), NotificationPayload.started("demo", null)))
         .toList())));
-    Outbox.wake(vertx);
+    Outbox.wake(harness.vertx());
 
     List<Call> calls = new ArrayList<>();
     for (long chat : chats) {
-      calls.addAll(telegram.awaitCalls(chat, 1, WAIT));
+      calls.addAll(harness.telegram().awaitCalls(chat, 1, WAIT));
     }
     // The cap applies to attempts started (the database's clock): no 6 of them within one second.
     List<Long> started = NotifyFixture.attemptStartMillis(generations);

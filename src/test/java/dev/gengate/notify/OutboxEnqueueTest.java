@@ -6,31 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gengate.notify.NotifyFixture.OutboxRow;
 import dev.gengate.testing.Api;
+import dev.gengate.testing.RunningService;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link Outbox#enqueue} inside the caller's transaction: what it writes, and what it never writes. */
 class OutboxEnqueueTest {
-  private static Vertx vertx;
-  private static TestService service;
-  private static Api api;
+  /** The defaults, so notifications are off: nothing sends these rows while the tests read them. */
+  @RegisterExtension
+  static final RunningService service = new RunningService();
+
   private static Pool pool;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    service = TestService.start(vertx); // notifications off: nothing sends these rows while the test reads them
-    api = service.api();
-    pool = NotifyFixture.pool(vertx);
+  static void openPool() {
+    pool = NotifyFixture.pool(service.vertx());
   }
 
   @AfterEach
@@ -38,18 +36,13 @@ class OutboxEnqueueTest {
     NotifyFixture.finishPending();
   }
 
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
-
   @Test
   void enqueueRecordsTheUsersChatAndLanguageAsPending() {
     long chat = NotifyFixture.newChatId();
-    UUID user = NotifyFixture.createUser(api, chat, "ru");
+    UUID user = NotifyFixture.createUser(service.api(), chat, "ru");
     JsonObject payload = NotificationPayload.failed("demo", "a red fox", "TIMEOUT", 5);
 
-    UUID generation = NotifyFixture.enqueue(vertx, pool, user, NotificationEvent.FAILED, payload);
+    UUID generation = NotifyFixture.enqueue(service.vertx(), pool, user, NotificationEvent.FAILED, payload);
 
     OutboxRow row = NotifyFixture.row(generation, NotificationEvent.FAILED);
     assertThat(row.chatId()).isEqualTo(chat);
@@ -60,9 +53,9 @@ class OutboxEnqueueTest {
 
   @Test
   void usersWithoutTelegramIdGetNoRows() {
-    UUID user = NotifyFixture.createUser(api, null, "en");
+    UUID user = NotifyFixture.createUser(service.api(), null, "en");
 
-    UUID generation = NotifyFixture.enqueue(vertx, pool, user, NotificationEvent.STARTED,
+    UUID generation = NotifyFixture.enqueue(service.vertx(), pool, user, NotificationEvent.STARTED,
         NotificationPayload.started("demo", null));
 
     assertThat(NotifyFixture.rows("generation_id = ?", generation)).isEmpty();
@@ -70,13 +63,13 @@ class OutboxEnqueueTest {
 
   @Test
   void oneEventOfAGenerationIsEnqueuedOnceWhileOtherEventsAreAdded() {
-    UUID user = NotifyFixture.createUser(api, NotifyFixture.newChatId(), "en");
+    UUID user = NotifyFixture.createUser(service.api(), NotifyFixture.newChatId(), "en");
     UUID generation = UUID.randomUUID();
     JsonObject payload = NotificationPayload.started("demo", null);
 
-    NotifyFixture.enqueue(vertx, pool, user, NotificationEvent.STARTED, generation, payload);
-    NotifyFixture.enqueue(vertx, pool, user, NotificationEvent.STARTED, generation, payload);
-    NotifyFixture.enqueue(vertx, pool, user, NotificationEvent.COMPLETED, generation,
+    NotifyFixture.enqueue(service.vertx(), pool, user, NotificationEvent.STARTED, generation, payload);
+    NotifyFixture.enqueue(service.vertx(), pool, user, NotificationEvent.STARTED, generation, payload);
+    NotifyFixture.enqueue(service.vertx(), pool, user, NotificationEvent.COMPLETED, generation,
         NotificationPayload.completed("demo", null, "https://img.example/1.png"));
 
     assertThat(NotifyFixture.rows("generation_id = ?", generation))
@@ -85,7 +78,7 @@ class OutboxEnqueueTest {
 
   @Test
   void enqueueRollsBackWithTheCallersTransaction() {
-    UUID user = NotifyFixture.createUser(api, NotifyFixture.newChatId(), "en");
+    UUID user = NotifyFixture.createUser(service.api(), NotifyFixture.newChatId(), "en");
     UUID generation = UUID.randomUUID();
 
     assertThatThrownBy(() -> Api.await(pool.withTransaction(conn -> OUTBOX.enqueue(conn, user,
@@ -98,7 +91,7 @@ class OutboxEnqueueTest {
 
   @Test
   void disabledOutboxWritesNothing() {
-    UUID user = NotifyFixture.createUser(api, NotifyFixture.newChatId(), "en");
+    UUID user = NotifyFixture.createUser(service.api(), NotifyFixture.newChatId(), "en");
     UUID generation = UUID.randomUUID();
 
     Api.await(pool.withTransaction(conn -> Outbox.of(service.config().telegram())
@@ -112,7 +105,7 @@ class OutboxEnqueueTest {
   void notificationsOffIsSaidOnceAtStartWhateverTheInstanceCount() {
     List<String> lines;
     try (LogCapture log = new LogCapture()) {
-      TestService second = TestService.start(vertx,
+      TestService second = TestService.start(service.vertx(),
           new JsonObject().put("verticles", new JsonObject().put("notify", new JsonObject().put("instances", 3))));
       second.stop();
       lines = log.lines();

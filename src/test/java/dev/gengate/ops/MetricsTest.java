@@ -5,37 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.common.Bus;
 import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.common.metrics.Metrics;
-import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
-import dev.gengate.testing.TestService;
-import io.vertx.core.Vertx;
+import dev.gengate.testing.RunningService;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /metrics}: Vert.x meters of a Vert.x built by {@link Metrics}, plus gengate's business meters. */
 class MetricsTest {
-  private static Vertx vertx;
-  private static Api api;
-
-  @BeforeAll
-  static void start() {
-    vertx = Metrics.newVertx();
-    api = TestService.start(vertx).api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final RunningService service = new RunningService().on(Metrics::newVertx);
 
   @Test
   void exposesVertxHttpEventBusPoolAndJvmMetrics() {
-    api.get("/health/ready", null);
-    api.get("/v1/me", null);
-    Reply reply = api.get("/metrics", null);
+    service.api().get("/health/ready", null);
+    service.api().get("/v1/me", null);
+    Reply reply = service.api().get("/metrics", null);
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.header("Content-Type")).startsWith("text/plain");
     assertThat(reply.text())
@@ -60,7 +46,7 @@ class MetricsTest {
     GengateMetrics.notificationSent("completed");
     GengateMetrics.outboxBacklog(() -> 3);
 
-    String text = api.get("/metrics", null).text();
+    String text = service.api().get("/metrics", null).text();
     assertThat(text)
         .contains("gengate_generations_accepted_total{model=\"demo\"}")
         .contains("gengate_generations_finished_total{model=\"demo\",status=\"completed\"}")
@@ -77,14 +63,14 @@ class MetricsTest {
 
   @Test
   void busReplyTimeoutsAreCountedByAddress() throws Exception {
-    vertx.eventBus().consumer("ops.test.silent", message -> { /* never answers */ });
+    service.vertx().eventBus().consumer("ops.test.silent", message -> { /* never answers */ });
     double before = timeouts("ops.test.silent");
-    Throwable failure = Bus.request(vertx, "ops.test.silent", "hello", Duration.ofMillis(20))
+    Throwable failure = Bus.request(service.vertx(), "ops.test.silent", "hello", Duration.ofMillis(20))
         .transform(done -> io.vertx.core.Future.succeededFuture(done.cause()))
         .await(10, TimeUnit.SECONDS);
     assertThat(failure).isNotNull();
     assertThat(timeouts("ops.test.silent")).isEqualTo(before + 1);
-    assertThat(api.get("/metrics", null).text())
+    assertThat(service.api().get("/metrics", null).text())
         .contains("gengate_bus_reply_timeouts_total{address=\"ops.test.silent\"}");
   }
 

@@ -6,39 +6,26 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.RunningService;
 import dev.gengate.testing.TestService;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** Request ids (X-Request-Id and error bodies) and the access log line: what it has and what it never has. */
 class RequestLoggingTest {
-  private static Vertx vertx;
-  private static Api api;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    api = TestService.start(vertx).api();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
-  }
+  @RegisterExtension
+  static final RunningService service = new RunningService();
 
   @Test
   void callersRequestIdIsEchoedInHeaderAndErrorBody() {
-    Reply reply = api.call(HttpMethod.GET, "/v1/me", null, null, headers("X-Request-Id", "ops-req.1_A"));
+    Reply reply = service.api().call(HttpMethod.GET, "/v1/me", null, null, headers("X-Request-Id", "ops-req.1_A"));
     assertThat(reply.status()).isEqualTo(401);
     assertThat(reply.header("X-Request-Id")).isEqualTo("ops-req.1_A");
     assertThat(reply.json().getString("requestId")).isEqualTo("ops-req.1_A");
@@ -46,12 +33,12 @@ class RequestLoggingTest {
 
   @Test
   void requestIdIsMadeWhenMissingOrUnsafe() {
-    Reply none = api.get("/v1/me", null);
+    Reply none = service.api().get("/v1/me", null);
     assertThat(UUID.fromString(none.header("X-Request-Id"))).isNotNull();
     assertThat(none.json().getString("requestId")).isEqualTo(none.header("X-Request-Id"));
 
     for (String unsafe : List.of("has space", "x".repeat(65), "quote\"d", "{json}")) {
-      Reply reply = api.call(HttpMethod.GET, "/v1/me", null, null, headers("X-Request-Id", unsafe));
+      Reply reply = service.api().call(HttpMethod.GET, "/v1/me", null, null, headers("X-Request-Id", unsafe));
       assertThat(UUID.fromString(reply.header("X-Request-Id"))).as(unsafe).isNotNull();
       assertThat(reply.json().getString("requestId")).isEqualTo(reply.header("X-Request-Id"));
     }
@@ -59,16 +46,16 @@ class RequestLoggingTest {
 
   @Test
   void successfulAnswersCarryTheRequestIdToo() {
-    TestUser user = api.createUser(3);
-    Reply reply = api.call(HttpMethod.GET, "/v1/me", user.apiKey(), null, headers("X-Request-Id", "ok-1"));
+    TestUser user = service.api().createUser(3);
+    Reply reply = service.api().call(HttpMethod.GET, "/v1/me", user.apiKey(), null, headers("X-Request-Id", "ok-1"));
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.header("X-Request-Id")).isEqualTo("ok-1");
-    assertThat(api.get("/health/live", null).header("X-Request-Id")).isNotBlank();
+    assertThat(service.api().get("/health/live", null).header("X-Request-Id")).isNotBlank();
   }
 
   @Test
   void accessLogHasOneLinePerRequestWithoutSecrets() {
-    TestUser user = api.createUser(3);
+    TestUser user = service.api().createUser(3);
     Logger access = (Logger) LoggerFactory.getLogger("gengate.access");
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
@@ -77,9 +64,9 @@ class RequestLoggingTest {
     access.addAppender(lines);
     try {
       // An invalid cursor (400): the query string is not logged.
-      api.call(HttpMethod.GET, "/v1/me/transactions?cursor=secret-cursor", user.apiKey(), null,
+      service.api().call(HttpMethod.GET, "/v1/me/transactions?cursor=secret-cursor", user.apiKey(), null,
           headers("X-Request-Id", "log-1"));
-      api.call(HttpMethod.POST, "/v1/admin/users", TestService.ADMIN_TOKEN,
+      service.api().call(HttpMethod.POST, "/v1/admin/users", TestService.ADMIN_TOKEN,
           "{\"prompt\": \"a very private prompt\"}", headers("X-Request-Id", "log-2"));
       awaitLines(lines, 2);
     } finally {

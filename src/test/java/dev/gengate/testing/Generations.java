@@ -35,6 +35,18 @@ public final class Generations {
     return reply.json().getString("id");
   }
 
+  /**
+   * Starts a generation on a model served by {@code fake} and returns once the provider call is under way, for
+   * tests that act while the provider holds the request (prompts that make it hang or answer late).
+   */
+  public static String startCallingProvider(Api api, String apiKey, String prompt, String model,
+      FakeImagesServer fake) {
+    String id = start(api, apiKey, prompt, model);
+    awaitStatus(id, "processing");
+    eventually("the provider to be called for \"" + prompt + "\"", () -> fake.requests(prompt) == 1);
+    return id;
+  }
+
   public static Reply get(Api api, String apiKey, String id, String prefer) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     if (prefer != null) {
