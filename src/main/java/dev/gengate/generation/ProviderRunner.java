@@ -30,10 +30,17 @@ final class ProviderRunner {
    * deadline) decides TIMEOUT and then aborts the call; this only bounds a call whose executor went away.
    */
   static final Duration GRACE = Duration.ofSeconds(1);
+  /** Longer than the gap between a claim and its execution request, short enough to keep the map small. */
+  private static final Duration REMEMBER_CANCEL = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Providers providers;
   private final Map<UUID, InFlight> inFlight = new HashMap<>();
+  /**
+   * Generations cancelled while no call of theirs ran here yet (the cancel overtook the executor's request): an
+   * execution that arrives afterwards is refused at once instead of calling the provider for nothing.
+   */
+  private final Map<UUID, Integer> cancelledEarly = new HashMap<>();
 
   private record InFlight(int attempt, ProviderCall call) {}
 
@@ -47,6 +54,9 @@ final class ProviderRunner {
     if (provider == null) {
       return Future.failedFuture(AppError.of(ErrorCode.INTERNAL_ERROR, "message",
           "model " + request.model() + " is no longer configured"));
+    }
+    if (cancelledEarly.containsKey(request.id()) && matches(cancelledEarly.get(request.id()), request.attempt())) {
+      return Future.failedFuture(ProviderCall.aborted());
     }
     Duration limit = Duration.ofMillis(request.timeoutMillis()).plus(GRACE);
     ProviderCall call = provider.generate(
@@ -75,9 +85,17 @@ final class ProviderRunner {
 
   void cancel(CancelExecution request) {
     InFlight entry = inFlight.get(request.id());
-    if (entry != null && (request.attempt() == null || request.attempt() == entry.attempt())) {
+    if (entry != null && matches(request.attempt(), entry.attempt())) {
       entry.call().cancel();
+    } else if (entry == null) {
+      cancelledEarly.put(request.id(), request.attempt());
+      vertx.setTimer(REMEMBER_CANCEL.toMillis(), t -> cancelledEarly.remove(request.id()));
     }
+  }
+
+  /** A cancel for {@code cancelled} (null = every attempt) applies to {@code attempt}. */
+  private static boolean matches(Integer cancelled, int attempt) {
+    return cancelled == null || cancelled == attempt;
   }
 
   /** Aborts everything still running (verticle stop). */

@@ -46,12 +46,17 @@ public final class ProviderCall {
 
   /** Aborts the call if it is still running; its future fails with an {@link #isAborted aborted} error. */
   public void cancel() {
-    if (outcome.tryFail(new AppError(ErrorCode.INTERNAL_ERROR,
-        new JsonObject().put("message", "provider call aborted").put(ABORTED, true)))) {
+    if (outcome.tryFail(aborted())) {
       List<Runnable> pending = new ArrayList<>(aborts);
       aborts.clear();
       pending.forEach(Runnable::run);
     }
+  }
+
+  /** The failure of a cancelled call. */
+  public static AppError aborted() {
+    return new AppError(ErrorCode.INTERNAL_ERROR,
+        new JsonObject().put("message", "provider call aborted").put(ABORTED, true));
   }
 
   /** True for the failure of a cancelled call (also after crossing the event bus). */
