@@ -37,8 +37,9 @@ public final class LedgerVerticle extends VerticleBase {
     Bus.registerCodecs(vertx, LedgerApi.MESSAGE_TYPES);
     UserLedger users = new UserLedger(pool);
     LedgerCheck check = new LedgerCheck(pool);
-    GenerationLedger generations = new GenerationLedger(vertx, pool, ModelCatalog.from(root),
-        LimitsConfig.from(root), new NotificationHooks(vertx, Outbox.of(TelegramConfig.from(root))));
+    GenerationCreation creation = new GenerationCreation(vertx, pool, ModelCatalog.from(root), LimitsConfig.from(root));
+    GenerationLedger generations =
+        new GenerationLedger(vertx, pool, new NotificationHooks(vertx, Outbox.of(TelegramConfig.from(root))));
     GenerationReads reads = new GenerationReads(pool);
     List<MessageConsumer<?>> consumers = List.of(
         Bus.serve(vertx, LedgerApi.AUTHENTICATE, (LedgerApi.Authenticate m) -> users.authenticate(m.keyHash())),
@@ -49,7 +50,7 @@ public final class LedgerVerticle extends VerticleBase {
         Bus.serve(vertx, LedgerApi.LIST_ENTRIES, users::listEntries),
         Bus.serve(vertx, LedgerApi.PING, (Object ignored) -> users.ping()),
         Bus.serve(vertx, LedgerApi.CHECK, (Object ignored) -> check.run().map(LedgerApi.LedgerReport::new)),
-        Bus.serve(vertx, LedgerApi.CREATE_GENERATION, generations::create),
+        Bus.serve(vertx, LedgerApi.CREATE_GENERATION, creation::create),
         Bus.serve(vertx, LedgerApi.GET_GENERATION, reads::get),
         Bus.serve(vertx, LedgerApi.LIST_GENERATIONS, reads::list),
         Bus.serve(vertx, LedgerApi.CANCEL_GENERATION, generations::cancel),
