@@ -58,7 +58,27 @@ public final class AppError extends RuntimeException {
         default -> new AppError(ErrorCode.fromBusCode(reply.failureCode()), parseDetails(reply.getMessage()));
       };
     }
+    if (isUnreachable(failure)) {
+      return AppError.of(ErrorCode.SERVICE_UNAVAILABLE, "retryAfter", 1);
+    }
     return new AppError(ErrorCode.INTERNAL_ERROR);
+  }
+
+  /**
+   * True when a dependency (PostgreSQL, Redis, an upstream) could not be reached or dropped the connection: the
+   * request was fine and may succeed shortly, so it is a 503, not an internal error.
+   */
+  public static boolean isUnreachable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.nio.channels.ClosedChannelException
+          || t instanceof io.netty.channel.ConnectTimeoutException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when a bus request failed because nobody answered in time (as opposed to an explicit failure). */

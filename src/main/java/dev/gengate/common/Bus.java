@@ -71,6 +71,8 @@ public final class Bus {
             AppError error = AppError.from(failure);
             if (error.code() == ErrorCode.INTERNAL_ERROR && !(failure instanceof AppError)) {
               LOG.error("request on {} failed", address, failure);
+            } else if (error.code() == ErrorCode.SERVICE_UNAVAILABLE && !(failure instanceof AppError)) {
+              LOG.warn("request on {} failed: a dependency is unreachable ({})", address, failure.toString());
             }
             message.fail(error.code().busCode(), error.details().encode());
           });

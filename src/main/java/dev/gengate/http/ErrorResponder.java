@@ -51,6 +51,9 @@ final class ErrorResponder {
       }
     });
     Object retryAfter = error.details().getValue("retryAfter");
+    if (retryAfter == null && error.code() == ErrorCode.SERVICE_UNAVAILABLE) {
+      retryAfter = 1; // a dependency is away or a module did not answer in time: worth retrying soon
+    }
     if (retryAfter != null) {
       response.putHeader("Retry-After", retryAfter.toString());
     }
