@@ -2,6 +2,7 @@ package dev.gengate.http;
 
 import dev.gengate.common.AppError;
 import dev.gengate.common.Bus;
+import dev.gengate.common.Deadline;
 import dev.gengate.ledger.LedgerApi;
 import dev.gengate.ledger.LedgerApi.CreatedUser;
 import dev.gengate.ledger.LedgerApi.LedgerEntry;
@@ -92,7 +93,7 @@ final class AdminRoutes {
       throw AppError.validation("reason", "must be at most " + MAX_REASON + " characters");
     }
     LedgerApi.AdjustCredits request =
-        new LedgerApi.AdjustCredits(RequestParams.pathId(ctx, "id"), amount, reason, key);
+        new LedgerApi.AdjustCredits(RequestParams.pathId(ctx, "id"), amount, reason, key, Deadline.forRequest(timeout));
     return Bus.<LedgerEntry>request(vertx, LedgerApi.ADJUST_CREDITS, request, timeout)
         .map(entry -> {
           ctx.response().setStatusCode(201);

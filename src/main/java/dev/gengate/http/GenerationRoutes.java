@@ -2,6 +2,7 @@ package dev.gengate.http;
 
 import dev.gengate.common.AppError;
 import dev.gengate.common.Bus;
+import dev.gengate.common.Deadline;
 import dev.gengate.common.ErrorCode;
 import dev.gengate.generation.GenerationApi;
 import dev.gengate.generation.GenerationApi.CancelExecution;
@@ -75,10 +76,10 @@ final class GenerationRoutes {
     JsonObject params = given == null ? new JsonObject() : given;
     ImageParams.parse(params);
     String key = RequestParams.idempotencyKey(ctx);
-    LedgerApi.CreateGeneration request = new LedgerApi.CreateGeneration(user.id(), model.name(), prompt, params, key,
-        requestHash(model.name(), prompt, params));
+    String hash = requestHash(model.name(), prompt, params);
     return gate.admit(ctx, user)
-        .compose(v -> Bus.<CreatedGeneration>request(vertx, LedgerApi.CREATE_GENERATION, request, timeout))
+        .compose(v -> Bus.<CreatedGeneration>request(vertx, LedgerApi.CREATE_GENERATION, new LedgerApi.CreateGeneration(
+            user.id(), model.name(), prompt, params, key, hash, Deadline.forRequest(timeout)), timeout))
         .map(created -> {
           GenerationView generation = created.generation();
           ctx.response().setStatusCode(created.replay() ? 200 : 202)

@@ -58,12 +58,18 @@ final class GenerationCreation {
   }
 
   /**
-   * Concurrent requests with one key serialize on the user's row; the losers then hit the idempotency index,
-   * roll back (their debit with them) and run again, now seeing the winner.
+   * The transaction first locks the user's row, so concurrent requests with one key queue there and each later
+   * one sees the first one's generation (409 or a replay, never a refusal of its debit). The idempotency index
+   * stays the last line: a loser of a race it catches rolls back and runs again. The last step checks the
+   * sender's deadline, so a create the client was told failed (503) is rolled back rather than charged.
    */
   private Future<CreatedGeneration> create(CreateGeneration request, ModelConfig model, int attempt) {
-    return pool.withTransaction(conn -> priorUse(conn, request)
-            .compose(prior -> prior != null ? Future.succeededFuture(prior) : chargeAndInsert(conn, request, model)))
+    return pool.withTransaction(conn -> conn.preparedQuery(UserSql.LOCK_USER).execute(Tuple.of(request.userId()))
+            .compose(locked -> locked.size() == 0
+                ? Future.failedFuture(new AppError(ErrorCode.NOT_FOUND))
+                : priorUse(conn, request))
+            .compose(prior -> prior != null ? Future.succeededFuture(prior) : chargeAndInsert(conn, request, model))
+            .compose(request.deadline()::check))
         .recover(failure -> attempt < CREATE_TRIES && PgErrors.isUniqueViolation(failure, IDEMPOTENCY_INDEX)
             ? create(request, model, attempt + 1)
             : Future.failedFuture(failure));

@@ -1,6 +1,7 @@
 package dev.gengate.ledger;
 
 import io.vertx.core.json.JsonObject;
+import dev.gengate.common.Deadline;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
@@ -108,8 +109,11 @@ public final class LedgerApi {
       UUID id, Long telegramId, String language, long credits, boolean premium, int activeGenerations,
       long totalSpentCredits, long totalGenerations, OffsetDateTime lastActiveAt, OffsetDateTime createdAt) {}
 
-  /** {@code idempotencyKey} may be null: then the change is applied every time it is asked for. */
-  public record AdjustCredits(UUID userId, long amount, String reason, String idempotencyKey) {}
+  /**
+   * {@code idempotencyKey} may be null: then the change is applied every time it is asked for. Nothing is
+   * applied once {@code deadline} has passed (the sender has given up waiting).
+   */
+  public record AdjustCredits(UUID userId, long amount, String reason, String idempotencyKey, Deadline deadline) {}
 
   public record LedgerEntry(
       long id, UUID userId, String type, long amount, long balanceAfter, UUID generationId, String reason,
@@ -136,7 +140,7 @@ public final class LedgerApi {
    * identifies the body for idempotency, {@code idempotencyKey} may be null.
    */
   public record CreateGeneration(UUID userId, String model, String prompt, JsonObject params, String idempotencyKey,
-      String requestHash) {}
+      String requestHash, Deadline deadline) {}
 
   /** {@code replay}: an Idempotency-Key named an already completed generation; nothing was charged. */
   public record CreatedGeneration(GenerationView generation, boolean replay) {}

@@ -72,22 +72,20 @@ final class UserLedger {
   }
 
   /**
-   * Applies the change once per idempotency key. A key already used answers with its entry (same request) or a
-   * mismatch (another request); two concurrent first uses race on the unique index and the loser answers like a
-   * replay of the winner.
+   * Applies the change once per idempotency key, in one transaction that first locks the user's row: concurrent
+   * uses of a key queue there, and each later one finds the entry of the first and answers with it (same request)
+   * or a mismatch (another request). Nothing is applied once the sender's deadline has passed.
    */
   Future<LedgerEntry> adjust(AdjustCredits request) {
     String type = request.amount() > 0 ? TOPUP : ADJUSTMENT;
     String hash = requestHash(request);
-    Future<LedgerEntry> fresh = request.idempotencyKey() == null
-        ? Future.succeededFuture()
-        : priorUse(request, hash);
-    return fresh.compose(prior -> prior != null ? Future.succeededFuture(prior)
-        : pool.withTransaction(conn -> apply(conn, request.userId(), request.amount(), type, request.reason(),
-                request.idempotencyKey(), hash))
-            .recover(failure -> PgErrors.isUniqueViolation(failure)
-                ? priorUse(request, hash)
-                : Future.failedFuture(failure)));
+    return pool.withTransaction(conn -> conn.preparedQuery(UserSql.LOCK_USER).execute(Tuple.of(request.userId()))
+        .compose(locked -> locked.size() == 0
+            ? Future.failedFuture(new AppError(ErrorCode.NOT_FOUND))
+            : priorUse(conn, request, hash))
+        .compose(prior -> prior != null ? Future.succeededFuture(prior)
+            : apply(conn, request.userId(), request.amount(), type, request.reason(), request.idempotencyKey(), hash)
+                .compose(request.deadline()::check)));
   }
 
   Future<EntryPage> listEntries(ListEntries request) {
@@ -113,8 +111,11 @@ final class UserLedger {
   }
 
   /** The entry an idempotency key already produced (null if none), or a mismatch if it was another request. */
-  private Future<LedgerEntry> priorUse(AdjustCredits request, String hash) {
-    return pool.preparedQuery(UserSql.FIND_ENTRY_BY_KEY)
+  private static Future<LedgerEntry> priorUse(SqlClient conn, AdjustCredits request, String hash) {
+    if (request.idempotencyKey() == null) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(UserSql.FIND_ENTRY_BY_KEY)
         .execute(Tuple.of(request.userId(), request.idempotencyKey()))
         .compose(rows -> {
           if (rows.size() == 0) {

@@ -43,5 +43,11 @@ final class UserSql {
   static final String LIST_ENTRIES =
       "SELECT " + ENTRY_COLUMNS + " FROM ledger_entries WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
 
+  /**
+   * Serializes a user's money-moving transactions from their first statement, so an idempotency-key lookup that
+   * follows sees any concurrent use of the key that committed first.
+   */
+  static final String LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
+
   static final String PING = "SELECT 1";
 }

@@ -11,6 +11,7 @@ import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
 import dev.gengate.testing.Db;
 import dev.gengate.testing.FakeImagesServer;
+import dev.gengate.testing.Generations;
 import dev.gengate.testing.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -199,6 +200,25 @@ class GenerationCreateApiTest {
     assertThat(Db.charges(id)).isEqualTo(1);
     assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(98);
     cancel(service.api(), user.apiKey(), id);
+  }
+
+  @Test
+  void concurrentRequestsWithOneKeyOnABalanceForOneAreAnswered409NotRefused() {
+    // The slow model costs 2: the balance covers exactly one generation.
+    TestUser user = service.api().createUser(new JsonObject().put("credits", 2).put("premium", true));
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "only-one");
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      replies.add(service.api().send(HttpMethod.POST, "/v1/generations", user.apiKey(),
+          body("same", "slow").encode(), headers));
+    }
+    Map<Integer, Long> byStatus = replies.stream().map(Api::await)
+        .collect(Collectors.groupingBy(Reply::status, Collectors.counting()));
+
+    assertThat(byStatus).containsOnly(Map.entry(202, 1L), Map.entry(409, 5L));
+    Db.update("UPDATE generations SET timeout_at = now() WHERE user_id = ?::uuid", user.id());
+    Generations.eventually("the slow generation to end", () -> Db.count("SELECT count(*) FROM generations"
+        + " WHERE user_id = ?::uuid AND status IN ('pending', 'processing')", user.id()) == 0);
   }
 
   @Test

@@ -106,6 +106,19 @@ class CreditsApiTest {
   }
 
   @Test
+  void concurrentUsesOfAKeyForADebitThatEmptiesTheBalanceAllReplayTheOneEntry() {
+    TestUser user = service.api().createUser(5);
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      replies.add(adjust(user, -5, "empty-it"));
+    }
+    List<Reply> done = Api.await(Future.all(replies)).list();
+    assertThat(done).extracting(Reply::status).containsOnly(201);
+    assertThat(done).extracting(r -> r.json().getLong("id")).containsOnly(done.get(0).json().getLong("id"));
+    assertThat(balance(user)).isZero();
+  }
+
+  @Test
   void idempotencyKeysAreScopedPerUser() {
     TestUser first = service.api().createUser(0);
     TestUser second = service.api().createUser(0);
