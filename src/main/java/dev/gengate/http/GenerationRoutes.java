@@ -164,7 +164,6 @@ final class GenerationRoutes {
   }
 
   private Future<JsonObject> list(RoutingContext ctx) {
-    RequestParams.requireDecodableQuery(ctx);
     String status = ctx.request().getParam("status");
     if (status != null && status.isEmpty()) {
       status = null;

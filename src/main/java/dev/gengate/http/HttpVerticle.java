@@ -37,6 +37,10 @@ public final class HttpVerticle extends VerticleBase {
       AccessLog.attach(ctx);
       ctx.next();
     });
+    router.route().handler(ctx -> {
+      RequestParams.requireDecodableQuery(ctx); // a broken %-escape anywhere is the client's 400, not our 500
+      ctx.next();
+    });
     router.route().handler(BodyHandler.create(false).setBodyLimit(http.bodyLimit()));
     router.route().failureHandler(errors::handle);
     router.errorHandler(404, errors::handle);

@@ -60,6 +60,9 @@ public final class JsonBody {
     if (!(value instanceof String s)) {
       throw AppError.validation(field, "must be a string");
     }
+    if (s.indexOf('\u0000') >= 0) {
+      throw AppError.validation(field, "must not contain NUL characters"); // PostgreSQL text cannot hold them
+    }
     return s;
   }
 

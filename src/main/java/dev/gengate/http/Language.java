@@ -8,8 +8,20 @@ import java.util.Locale;
 public enum Language {
   EN, RU;
 
+  /** Never fails: a malformed Accept-Language means English (it is consulted while answering errors). */
   public static Language of(RoutingContext ctx) {
+    try {
+      return preferred(ctx);
+    } catch (RuntimeException malformed) {
+      return EN;
+    }
+  }
+
+  private static Language preferred(RoutingContext ctx) {
     for (LanguageHeader header : ctx.acceptableLanguages()) {
+      if (header.tag() == null) {
+        continue;
+      }
       String tag = header.tag().toLowerCase(Locale.ROOT);
       if (tag.equals("ru")) {
         return RU;

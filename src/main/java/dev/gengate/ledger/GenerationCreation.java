@@ -29,6 +29,8 @@ import java.util.UUID;
 final class GenerationCreation {
   private static final String IDEMPOTENCY_INDEX = "generations_idempotency";
   private static final int CREATE_TRIES = 3;
+  /** When a slot frees is unknown (generations take seconds); a short, honest hint for the 429's Retry-After. */
+  private static final int ACTIVE_SLOT_RETRY_SECONDS = 2;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -130,8 +132,9 @@ final class GenerationCreation {
         return Future.failedFuture(new AppError(ErrorCode.INSUFFICIENT_CREDITS,
             new JsonObject().put("required", price).put("available", credits)));
       }
-      return Future.failedFuture(AppError.of(ErrorCode.TOO_MANY_ACTIVE_GENERATIONS, "maxActive",
-          limits.tier(user.getBoolean("is_premium")).maxActive()));
+      return Future.failedFuture(new AppError(ErrorCode.TOO_MANY_ACTIVE_GENERATIONS, new JsonObject()
+          .put("maxActive", limits.tier(user.getBoolean("is_premium")).maxActive())
+          .put("retryAfter", ACTIVE_SLOT_RETRY_SECONDS)));
     });
   }
 }

@@ -148,6 +148,7 @@ class GenerationCreateApiTest {
     assertThat(third.status()).isEqualTo(429);
     assertThat(third.json().getString("code")).isEqualTo("TOO_MANY_ACTIVE_GENERATIONS");
     assertThat(third.json().getInteger("maxActive")).isEqualTo(2);
+    assertThat(third.header("Retry-After")).isEqualTo("2");
     assertThat(service.api().get("/v1/me", free.apiKey()).json().getLong("credits")).isEqualTo(6);
 
     TestUser premium = service.api().createUser(new JsonObject().put("credits", 10).put("premium", true));
@@ -219,6 +220,15 @@ class GenerationCreateApiTest {
     Db.update("UPDATE generations SET timeout_at = now() WHERE user_id = ?::uuid", user.id());
     Generations.eventually("the slow generation to end", () -> Db.count("SELECT count(*) FROM generations"
         + " WHERE user_id = ?::uuid AND status IN ('pending', 'processing')", user.id()) == 0);
+  }
+
+  @Test
+  void nulInThePromptIs400AndChargesNothing() {
+    TestUser user = service.api().createUser(5);
+    Reply reply = create(service.api(), user.apiKey(), new JsonObject().put("prompt", "a\u0000b"), null);
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().getString("field")).isEqualTo("prompt");
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isEqualTo(5);
   }
 
   @Test

@@ -139,6 +139,41 @@ class ErrorsApiTest {
   }
 
   @Test
+  void malformedAcceptLanguageStillGetsAStructuredEnglishError() {
+    Reply reply = raw(HttpMethod.GET, "/v1/me", null, null, "Accept-Language", ";;;");
+    assertError(reply, 401, "UNAUTHORIZED");
+    assertThat(reply.json().getString("message")).startsWith("Missing or invalid credentials");
+    assertError(raw(HttpMethod.GET, "/v1/nowhere", null, null, "Accept-Language", "=,;q=x"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void nulCharactersInTextAre400AndChangeNothing() {
+    TestUser user = service.api().createUser(0);
+    Reply reply = raw(HttpMethod.POST, "/v1/admin/users/" + user.id() + "/credits", ADMIN,
+        "{\"amount\": 5, \"reason\": \"a\\u0000b\"}");
+    assertError(reply, 400, "VALIDATION_ERROR");
+    assertThat(reply.json().getString("field")).isEqualTo("reason");
+    assertThat(service.api().get("/v1/me", user.apiKey()).json().getLong("credits")).isZero();
+  }
+
+  @Test
+  void brokenQueryEncodingIs400() {
+    TestUser user = service.api().createUser(0);
+    assertError(raw(HttpMethod.GET, "/v1/me/transactions?limit=%zz", user.apiKey(), null), 400,
+        "VALIDATION_ERROR");
+    assertError(raw(HttpMethod.GET, "/v1/generations?cursor=%", user.apiKey(), null), 400, "VALIDATION_ERROR");
+  }
+
+  @Test
+  void forgedGenerationCursorIs400() {
+    TestUser user = service.api().createUser(0);
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("g1." + Long.MAX_VALUE + "." + Long.MAX_VALUE + "." + java.util.UUID.randomUUID()).getBytes());
+    assertError(raw(HttpMethod.GET, "/v1/generations?cursor=" + forged, user.apiKey(), null), 400,
+        "VALIDATION_ERROR");
+  }
+
+  @Test
   void callersRequestIdIsEchoedWhenItIsPlain() {
     Reply reply = raw(HttpMethod.GET, "/v1/me", null, null, "X-Request-Id", "trace-123");
     assertThat(reply.header("X-Request-Id")).isEqualTo("trace-123");
