@@ -56,7 +56,7 @@ final class AdminRoutes {
     }
     Boolean premium = body.bool("premium");
     LedgerApi.CreateUser request = new LedgerApi.CreateUser(telegramId, credits == null ? 0 : credits,
-        premium != null && premium, language == null ? "en" : language);
+        premium != null && premium, language == null ? "en" : language, Deadline.forRequest(timeout));
     return Bus.<CreatedUser>request(vertx, LedgerApi.CREATE_USER, request, timeout)
         .map(created -> {
           ctx.response().setStatusCode(201).putHeader("Location", "/v1/admin/users/" + created.user().id());

@@ -96,7 +96,8 @@ public final class LedgerApi {
   /** SHA-256 of the presented bearer token. */
   public record Authenticate(byte[] keyHash) {}
 
-  public record CreateUser(Long telegramId, long credits, boolean premium, String language) {}
+  /** Nothing is created once {@code deadline} has passed (the sender has given up waiting). */
+  public record CreateUser(Long telegramId, long credits, boolean premium, String language, Deadline deadline) {}
 
   /** The new user and their API key in clear: the only time the key exists outside the caller's hands. */
   public record CreatedUser(UserView user, String apiKey) {}

@@ -54,7 +54,8 @@ final class UserLedger {
             .compose(user -> request.credits() == 0
                 ? Future.succeededFuture(user)
                 : apply(conn, user.id(), request.credits(), TOPUP, "initial credits", null)
-                    .compose(entry -> find(conn, user.id()))))
+                    .compose(entry -> find(conn, user.id())))
+            .compose(request.deadline()::check))
         .map(user -> new CreatedUser(user, apiKey))
         .recover(failure -> PgErrors.isUniqueViolation(failure)
             ? Future.failedFuture(AppError.validation("telegramId", "is already used by another user"))

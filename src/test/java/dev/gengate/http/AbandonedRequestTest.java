@@ -55,4 +55,21 @@ class AbandonedRequestTest {
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid", user.id())).isZero();
     assertThat(Db.count("SELECT count(*) FROM ledger_entries WHERE user_id = ?::uuid", user.id())).isEqualTo(1);
   }
+
+  @Test
+  void aUserCreationAnswered503DoesNotCreateTheUserLater() throws Exception {
+    long telegramId = 5_000_000_000L + System.nanoTime() % 1_000_000;
+    try (Connection lock = TestInfra.get().jdbc(); Statement s = lock.createStatement()) {
+      lock.setAutoCommit(false);
+      s.execute("LOCK TABLE users IN SHARE MODE"); // inserts wait
+      Reply created = service.api().post("/v1/admin/users", TestService.ADMIN_TOKEN,
+          new JsonObject().put("telegramId", telegramId).put("credits", 50));
+      assertThat(created.status()).isEqualTo(503);
+      lock.rollback();
+    }
+    Generations.eventually("the abandoned transaction to finish", () -> Db.count(
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") == 0);
+    Thread.sleep(300);
+    assertThat(Db.count("SELECT count(*) FROM users WHERE telegram_id = ?", telegramId)).isZero();
+  }
 }
