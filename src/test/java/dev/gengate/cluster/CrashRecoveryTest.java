@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
 import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.Db;
 import dev.gengate.testing.FakeImagesServer;
 import dev.gengate.testing.FakeProvider;
+import dev.gengate.testing.Generations;
 import dev.gengate.testing.LedgerInvariants;
 import dev.gengate.testing.ServiceProcess;
 import dev.gengate.testing.TestInfra;
@@ -19,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,14 +89,60 @@ class CrashRecoveryTest {
     return statuses.getOrDefault("pending", 0L) + statuses.getOrDefault("processing", 0L);
   }
 
+  /** The database's clock now: deadlines and finish times are on it. */
+  static Instant dbNow() throws Exception {
+    try (Connection c = TestInfra.get().jdbc(); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT now()")) {
+      rows.next();
+      return rows.getTimestamp(1).toInstant();
+    }
+  }
+
+  /** The periods (database clock) in which an instance was up and could rescue; the last one is open. */
+  record Uptime(Instant from, Instant to) {}
+
+  /**
+   * The design's promise: no generation stays unfinished past its deadline plus the rescue interval, counting
+   * from when an instance is next up if none was at the deadline. One line per generation that broke it.
+   */
+  static List<String> lateEnds(List<TestUser> users, List<Uptime> uptimes, Duration slack) throws Exception {
+    String ids = users.stream().map(u -> "'" + u.id() + "'").collect(Collectors.joining(","));
+    List<String> late = new ArrayList<>();
+    try (Connection c = TestInfra.get().jdbc(); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT id, timeout_at, finished_at FROM generations WHERE user_id IN ("
+            + ids + ")")) {
+      while (rows.next()) {
+        Instant deadline = rows.getTimestamp(2).toInstant();
+        Instant finished = rows.getTimestamp(3).toInstant();
+        Instant actionable = uptimes.stream()
+            .filter(u -> u.to() == null || !u.to().isBefore(deadline))
+            .map(u -> u.from().isAfter(deadline) ? u.from() : deadline)
+            .findFirst().orElse(deadline);
+        if (finished.isAfter(actionable.plus(RESCUE_INTERVAL).plus(slack))) {
+          late.add(rows.getString(1) + " deadline " + deadline + " finished " + finished);
+        }
+      }
+    }
+    return late;
+  }
+
   @Test
-  void everyGenerationEndsAndTheBooksBalanceAfterRepeatedKills() throws Exception {
+  void everyGenerationEndsInTimeAndTheBooksBalanceAfterRepeatedKills() throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
     System.out.printf("crash test: kill moments drawn with seed %d%n", seed);
     int kills = 5;
     List<TestUser> users = new ArrayList<>();
-    try (ServiceProcess service = ServiceProcess.start(slowModel(provider.server(), LEASE))) {
+    List<String> accepted = new ArrayList<>();
+    List<Uptime> uptimes = new ArrayList<>();
+    Map<String, String> env = slowModel(provider.server(), LEASE);
+    // A second model whose provider never answers: it must fail with TIMEOUT and be refunded, kills or not.
+    env.put("GENGATE_MODELS_DOOMED_PROVIDER", "openai-images");
+    env.put("GENGATE_MODELS_DOOMED_PRICE", "3");
+    env.put("GENGATE_MODELS_DOOMED_TIMEOUT", "3s");
+    env.put("GENGATE_MODELS_DOOMED_BASEURL", provider.server().baseUrl());
+    try (ServiceProcess service = ServiceProcess.start(env)) {
+      Instant up = dbNow();
       Api api = provider.api(service.port());
       for (int i = 0; i < 4; i++) {
         users.add(api.createUser(1000));
@@ -103,18 +152,33 @@ class CrashRecoveryTest {
       for (int round = 0; round < kills; round++) {
         List<Future<Reply>> creates = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
-          // The fake provider answers "late:1500 ..." prompts after 1.5 s: kills land mid-call.
-          creates.add(create(api, users.get(i % users.size()), "late:1500 crash-" + round + "-" + prompt++));
+          TestUser user = users.get(i % users.size());
+          // "late:1500 ..." answers after 1.5 s; "hang ..." never does.
+          creates.add(i % 5 == 4
+              ? api.send(HttpMethod.POST, "/v1/generations", user.apiKey(), new JsonObject()
+                  .put("prompt", "hang doomed-" + round + "-" + prompt++).put("model", "doomed").encode(),
+                  MultiMap.caseInsensitiveMultiMap())
+              : create(api, user, "late:1500 crash-" + round + "-" + prompt++));
         }
-        // Kill at a random instant: often while this round's 1.5 s provider calls are in flight, sometimes
-        // after they finished, while earlier rounds' work is being retried.
-        Thread.sleep(200 + random.nextInt(2300));
+        // Kill while provider calls are in flight: once some work runs, at a random instant within a call.
+        String ids = users.stream().map(u -> "'" + u.id() + "'").collect(Collectors.joining(","));
+        Generations.eventually("work running before the kill", () -> Db.count(
+            "SELECT count(*) FROM generations WHERE status = 'processing' AND user_id IN (" + ids + ")") > 0);
+        Thread.sleep(100 + random.nextInt(1300));
+        uptimes.add(new Uptime(up, dbNow()));
         service.kill();
         lastKill = System.nanoTime();
-        Future.join(creates).otherwiseEmpty().await();
+        for (Future<Reply> create : creates) {
+          Reply reply = create.otherwiseEmpty().await();
+          if (reply != null && reply.status() == 202) {
+            accepted.add(reply.json().getString("id"));
+          }
+        }
         service.restart();
+        up = dbNow();
         api = provider.api(service.port());
       }
+      uptimes.add(new Uptime(up, null));
       long restartedAt = System.nanoTime();
       Duration bound = MODEL_TIMEOUT.plus(RESCUE_INTERVAL).plus(LEASE).plusSeconds(5);
       Map<String, Long> statuses = statuses(users, false);
@@ -123,14 +187,25 @@ class CrashRecoveryTest {
         statuses = statuses(users, false);
       }
       long sinceKill = (System.nanoTime() - lastKill) / 1_000_000;
-      long sinceRestart = (System.nanoTime() - restartedAt) / 1_000_000;
-      System.out.printf("crash test: %d SIGKILLs survived; every generation ended %d ms after the last kill (%d ms"
-          + " after the restarted instance was ready); outcome %s; provider calls %d%n", kills, sinceKill,
-          sinceRestart, statuses(users, true), provider.server().bodies().size());
+      long reexecuted = Db.count("SELECT count(*) FROM generations WHERE attempts >= 2 AND user_id = ANY(?::uuid[])",
+          "{" + users.stream().map(TestUser::id).collect(Collectors.joining(",")) + "}");
+      System.out.printf("crash test: %d SIGKILLs survived; every generation ended %d ms after the last kill;"
+          + " outcome %s; %d generation(s) re-executed after a kill; provider calls %d%n", kills, sinceKill,
+          statuses(users, true), reexecuted, provider.server().bodies().size());
+
       assertThat(unfinished(statuses)).as("generations still unfinished: %s; service log:%n%s", statuses,
           service.tail()).isZero();
-      assertThat(statuses.keySet()).containsAnyOf("completed", "failed");
-      assertThat(statuses.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(0);
+      for (String id : accepted) {
+        assertThat(Db.status(id)).as("accepted generation %s", id).isIn("completed", "failed");
+      }
+      assertThat(statuses.getOrDefault("completed", 0L)).isPositive();
+      assertThat(Db.count("SELECT count(*) FROM generations WHERE prompt LIKE 'hang doomed-%' AND user_id ="
+          + " ANY(?::uuid[]) AND NOT (status = 'failed' AND error_code = 'TIMEOUT')",
+          "{" + users.stream().map(TestUser::id).collect(Collectors.joining(",")) + "}"))
+          .as("doomed generations that did not fail with TIMEOUT").isZero();
+      assertThat(reexecuted).as("generations whose attempt a kill interrupted and another ran").isPositive();
+      assertThat(lateEnds(users, uptimes, Duration.ofSeconds(1))).as("ended later than deadline + rescue interval")
+          .isEmpty();
       LedgerInvariants.assertHold();
       assertThat(api.get("/v1/admin/ledger/check", TestService.ADMIN_TOKEN).json().getBoolean("healthy"))
           .isTrue();
