@@ -36,7 +36,10 @@ class TwoInstancesTest {
   @BeforeAll
   static void start() throws Exception {
     first = ServiceProcess.start(CrashRecoveryTest.slowModel(provider.server(), Duration.ofSeconds(5)));
-    second = ServiceProcess.start(CrashRecoveryTest.slowModel(provider.server(), Duration.ofSeconds(5)));
+    // Each instance calls the provider with its own key, so the provider can tell who executed what.
+    Map<String, String> secondEnv = CrashRecoveryTest.slowModel(provider.server(), Duration.ofSeconds(5));
+    secondEnv.put("GENGATE_MODELS_SLOW_APIKEY", "key-of-the-second");
+    second = ServiceProcess.start(secondEnv);
     one = provider.api(first.port());
     two = provider.api(second.port());
   }
@@ -87,6 +90,8 @@ class TwoInstancesTest {
       assertThat(provider.server().requests("late:300 once-" + i)).as("provider calls for generation %d", i)
           .isEqualTo(1);
     }
+    assertThat(provider.server().authorizations()).as("both instances executed some of them")
+        .contains("Bearer test-key", "Bearer key-of-the-second");
     LedgerInvariants.assertHold();
   }
 

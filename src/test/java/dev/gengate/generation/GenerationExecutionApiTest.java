@@ -286,8 +286,10 @@ class GenerationExecutionApiTest {
       assertThat(Db.refunds(id)).as("refunds of " + id).isEqualTo(status.equals("cancelled") ? 1 : 0);
     }
     assertThat(ids).hasSize(100);
-    assertThat(cancelledWins + completedWins).isEqualTo(100);
     System.out.printf("cancel vs completion: %d cancelled, %d completed first%n", cancelledWins, completedWins);
+    // The race was really run: each side won sometimes.
+    assertThat(cancelledWins).as("cancel won").isPositive();
+    assertThat(completedWins).as("completion won").isPositive();
     assertThat(Db.count("SELECT count(*) FROM generations WHERE user_id = ?::uuid AND status = 'cancelled'",
         user.id())).isEqualTo(cancelledWins);
   }

@@ -44,7 +44,11 @@ class GenerationNotificationsTest {
   }
 
   private void startService(String telegramBaseUrl) {
-    JsonObject config = NotifyFixture.settings(telegramBaseUrl)
+    startService(telegramBaseUrl, new JsonObject());
+  }
+
+  private void startService(String telegramBaseUrl, JsonObject telegramChanges) {
+    JsonObject config = NotifyFixture.settings(telegramBaseUrl, telegramChanges)
         .put("models", new JsonObject()
             .put("demo", new JsonObject().put("provider", "demo").put("price", 1).put("timeout", "10s")
                 .put("delay", "100ms"))
@@ -117,7 +121,15 @@ class GenerationNotificationsTest {
   @Test
   void hangingTelegramDoesNotDelayGenerations() {
     telegram.answer(call -> FakeTelegram.HANG);
-    startService(telegram.baseUrl());
+    // Ten times a generation's whole duration: a sender the generation waited for would show at once.
+    startService(telegram.baseUrl(), new JsonObject().put("requestTimeout", "10s"));
+    assertGenerationsKeepTheirPace();
+  }
+
+  @Test
+  void slowTelegramDoesNotDelayGenerations() {
+    telegram.answer(call -> new FakeTelegram.Ok(3000));
+    startService(telegram.baseUrl(), new JsonObject().put("requestTimeout", "10s"));
     assertGenerationsKeepTheirPace();
   }
 
