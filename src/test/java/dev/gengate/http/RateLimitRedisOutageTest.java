@@ -5,18 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gengate.EmbeddedServices;
 import dev.gengate.common.Bus;
 import dev.gengate.common.ErrorCode;
-import dev.gengate.limits.LimitsApi;
+import dev.gengate.common.metrics.GengateMetrics;
 import dev.gengate.limits.LimitsApi.Check;
 import dev.gengate.limits.LimitsApi.Decision;
+import dev.gengate.limits.LimitsApi;
 import dev.gengate.limits.SlidingWindow;
-import dev.gengate.common.metrics.GengateMetrics;
-import dev.gengate.testing.Api;
 import dev.gengate.testing.Api.Reply;
+import dev.gengate.testing.Api.TestUser;
+import dev.gengate.testing.Api;
 import dev.gengate.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -78,7 +80,9 @@ class RateLimitRedisOutageTest {
 
     // Slow: Redis busy for a second answers nothing; the module gives up after limits.redisTimeout.
     Redis sleeper = Redis.createClient(vertx, redisUrl());
-    Future<Response> sleeping = sleeper.send(Request.cmd(Command.DEBUG).arg("SLEEP").arg("1.5"));
+    // Connected first, so the DEBUG SLEEP surely reaches Redis before the check does.
+    var sleeperConnection = sleeper.connect().await(10, TimeUnit.SECONDS);
+    Future<Response> sleeping = sleeperConnection.send(Request.cmd(Command.DEBUG).arg("SLEEP").arg("1.5"));
     Thread.sleep(100);
     Timed slow = check(user);
     assertUnavailable(slow);
@@ -101,6 +105,15 @@ class RateLimitRedisOutageTest {
     assertThat(closed.status()).isEqualTo(503);
     assertThat(closed.json().getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
     assertThat(closed.header("Retry-After")).isEqualTo("1");
+    // The real endpoint fails open too, and PostgreSQL still refuses what money and slots do not allow.
+    TestUser rich = api.createUser(10);
+    Reply created = api.call(HttpMethod.POST, "/v1/generations", rich.apiKey(),
+        new JsonObject().put("prompt", "while Redis is away"));
+    assertThat(created.status()).isEqualTo(202);
+    assertThat(created.header("RateLimit")).isNull();
+    TestUser poor = api.createUser(0);
+    assertThat(api.call(HttpMethod.POST, "/v1/generations", poor.apiKey(),
+        new JsonObject().put("prompt", "no credits")).status()).isEqualTo(402);
     Reply notReady = api.get("/health/ready", null);
     assertThat(notReady.status()).isEqualTo(503);
     assertThat(notReady.text()).contains("redis");
