@@ -5,7 +5,6 @@ import io.vertx.pgclient.PgException;
 /** Recognizes PostgreSQL errors the services turn into answers rather than failures. */
 public final class PgErrors {
   public static final String UNIQUE_VIOLATION = "23505";
-  public static final String CHECK_VIOLATION = "23514";
 
   private PgErrors() {}
 
@@ -16,9 +15,5 @@ public final class PgErrors {
   /** True when a unique violation came from the named index or constraint. */
   public static boolean isUniqueViolation(Throwable failure, String constraint) {
     return isUniqueViolation(failure) && constraint.equals(((PgException) failure).getConstraint());
-  }
-
-  public static boolean isCheckViolation(Throwable failure) {
-    return failure instanceof PgException pg && CHECK_VIOLATION.equals(pg.getSqlState());
   }
 }

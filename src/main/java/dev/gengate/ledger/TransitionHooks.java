@@ -10,9 +10,6 @@ import io.vertx.sqlclient.SqlConnection;
  * money movement, with the generation as it now is; a failed future rolls the whole transition back.
  */
 public interface TransitionHooks {
-  /** Nothing extra happens. */
-  TransitionHooks NONE = new TransitionHooks() {};
-
   /** pending → processing (one call per claimed generation). */
   default Future<Void> started(SqlConnection conn, GenerationView generation) {
     return Future.succeededFuture();

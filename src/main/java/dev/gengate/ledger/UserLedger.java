@@ -53,7 +53,7 @@ final class UserLedger {
                 .map(user))
             .compose(user -> request.credits() == 0
                 ? Future.succeededFuture(user)
-                : apply(conn, user.id(), request.credits(), TOPUP, "initial credits", null)
+                : apply(conn, user.id(), request.credits(), TOPUP, "initial credits", null, null)
                     .compose(entry -> find(conn, user.id())))
             .compose(request.deadline()::check))
         .map(user -> new CreatedUser(user, apiKey))
@@ -127,11 +127,6 @@ final class UserLedger {
               ? Future.succeededFuture(Rows.entry(row))
               : Future.failedFuture(new AppError(ErrorCode.IDEMPOTENCY_KEY_MISMATCH));
         });
-  }
-
-  private Future<LedgerEntry> apply(SqlClient conn, UUID userId, long amount, String type, String reason,
-      String idempotencyKey) {
-    return apply(conn, userId, amount, type, reason, idempotencyKey, null);
   }
 
   /** Runs the guarded statement; no row means an unknown user or a balance that would go negative. */
